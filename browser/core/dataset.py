@@ -1,0 +1,93 @@
+"""Open a dataset: reuse its stored index, or scan it, refresh it, and store the result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from browser.core import store
+from browser.core.hierarchy import Hierarchy
+from browser.core.index import DatasetIndex
+from browser.core.scanner import CancelCheck, ProgressCallback, scan
+
+log = logging.getLogger(__name__)
+
+
+class DatasetPathError(ValueError):
+    """The dataset path does not exist or is not a folder."""
+
+
+def check_root(root: str | os.PathLike[str]) -> str:
+    """The dataset's real path; a missing path or a file raises DatasetPathError."""
+    real = os.path.realpath(os.fspath(root))
+    if not os.path.exists(real):
+        raise DatasetPathError(f"{os.fspath(root)}: no such folder")
+    if not os.path.isdir(real):
+        raise DatasetPathError(f"{os.fspath(root)}: not a folder")
+    return real
+
+
+def _set_aside(path: Path) -> Path:
+    aside = path.with_name(f"{path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
+    os.replace(path, aside)
+    return aside
+
+
+def open_dataset(
+    root: str | os.PathLike[str],
+    hierarchy: Hierarchy,
+    *,
+    cache_dir: Path,
+    refresh: bool = False,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelCheck | None = None,
+) -> DatasetIndex:
+    """Open the dataset at ``root``.
+
+    The index remembers where it is stored (``store_path``; None when it cannot be, e.g. an
+    index written by a newer version is in the way: that file is never overwritten),
+    messages for the user (``notes``), and whether the folders were walked (``scanned``).
+
+    An unchanged stored index is reused without walking any folder. ``refresh`` walks the
+    dataset again but lists only folders whose mtime changed since the stored index.
+    """
+    real = check_root(root)
+    path = store.index_file(cache_dir, real)
+    notes: list[str] = []
+    previous = None
+    save_to: Path | None = path
+    if path.exists():
+        try:
+            _, layout, folders, problems = store.load(path, hierarchy)
+        except store.NewerIndexError as exc:
+            notes.append(f"{exc}; it was left as it is and this session's index is not saved")
+            save_to = None
+        except store.IndexStoreError as exc:
+            aside = _set_aside(path)
+            notes.append(f"{exc}; moved it to {aside} and scanned again")
+        else:
+            index = DatasetIndex(real, hierarchy, layout, folders, problems)
+            if not refresh:
+                return _opened(index, path, notes, scanned=False)
+            previous = index.records_by_path()
+    result = scan(real, hierarchy, previous=previous, progress=progress, cancelled=cancelled)
+    index = DatasetIndex(real, hierarchy, result.layout, result.folders, result.problems)
+    if save_to is not None:
+        store.save(
+            save_to, root=real, layout=result.layout, hierarchy=hierarchy,
+            folders=result.folders, problems=result.problems,
+        )
+    for note in notes:
+        log.warning("%s", note)
+    return _opened(index, save_to, notes, scanned=True)
+
+
+def _opened(
+    index: DatasetIndex, path: Path | None, notes: list[str], *, scanned: bool
+) -> DatasetIndex:
+    index.store_path = path
+    index.notes = notes
+    index.scanned = scanned
+    return index

@@ -1,0 +1,149 @@
+"""DatasetIndex: every labelled image of a dataset as parallel numpy arrays.
+
+An image is a row number. Per row: its synset (``labels``), split (``split_ids``), folder
+(``folder_ids``), and file size and mtime once the stat pass has filled them (-1 until then,
+-2 for a file that vanished). File names live in one bytes blob with row offsets, so 1.28M
+images cost tens of megabytes and selecting ``entity`` creates no per-image Python objects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from browser.core.hierarchy import Hierarchy
+from browser.core.layouts import KNOWN_SPLITS, Skipped, join
+from browser.core.scanner import FolderRecord
+
+# Values of ``sizes``/``mtimes`` that are not facts about a file.
+UNKNOWN = -1  # not stat'ed yet
+VANISHED = -2  # listed, but gone when the stat pass came
+UNREADABLE = -3  # stat failed for another reason
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """A folder whose images have no synset, with how many images it holds."""
+
+    folder: str
+    images: int
+    reason: str
+
+
+def _split_order(name: str) -> tuple[int, str]:
+    preferred = ["train", "val", "valid", "validation", "test"]
+    if name in preferred:
+        return (preferred.index(name), name)
+    return (len(preferred) + (0 if name in KNOWN_SPLITS else 1), name)
+
+
+class DatasetIndex:
+    """The images of one dataset root. Build with :func:`browser.core.dataset.open_dataset`."""
+
+    def __init__(
+        self,
+        root: str,
+        hierarchy: Hierarchy,
+        layout: str,
+        folders: list[FolderRecord],
+        problems: list[Skipped],
+    ) -> None:
+        self.root = root
+        self.hierarchy = hierarchy
+        # Set by open_dataset: where the index is stored, messages for the user, whether the
+        # folders were walked to make it.
+        self.store_path: Path | None = None
+        self.notes: list[str] = []
+        self.scanned = False
+        self.layout = layout
+        self.folders = folders
+        self.problems = problems
+        labelled = [f for f in folders if f.label >= 0]
+        self.image_folders = labelled
+        self.splits = sorted({f.split for f in labelled}, key=_split_order)
+        counts = np.fromiter((f.count for f in labelled), dtype=np.int64, count=len(labelled))
+        self.folder_start = np.zeros(len(labelled) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.folder_start[1:])
+        split_of = {name: i for i, name in enumerate(self.splits)}
+        self.labels = np.repeat(np.array([f.label for f in labelled], dtype=np.int32), counts)
+        self.split_ids = np.repeat(
+            np.array([split_of[f.split] for f in labelled], dtype=np.int8), counts
+        )
+        self.folder_ids = np.repeat(np.arange(len(labelled), dtype=np.int32), counts)
+        self._names = b"\0".join(f.names for f in labelled if f.count)
+        nul = np.flatnonzero(np.frombuffer(self._names, dtype=np.uint8) == 0)
+        self._name_start = np.concatenate(([0], nul + 1, [len(self._names) + 1])).astype(np.int64)
+        self.sizes = self._facts(labelled, counts, "sizes")
+        self.mtimes = self._facts(labelled, counts, "mtimes")
+
+    @staticmethod
+    def _facts(labelled: list[FolderRecord], counts: np.ndarray, attr: str) -> np.ndarray:
+        parts = []
+        for record, count in zip(labelled, counts.tolist(), strict=True):
+            known = getattr(record, attr)
+            if known is None or len(known) != count:
+                known = np.full(count, UNKNOWN, dtype=np.int64)
+            parts.append(known)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    # -- one image ------------------------------------------------------------------------
+
+    def name(self, row: int) -> str:
+        start, end = self._name_start[row], self._name_start[row + 1] - 1
+        return os.fsdecode(self._names[start:end])
+
+    def relpath(self, row: int) -> str:
+        """Path relative to the dataset root, ``/``-separated; non-UTF-8 bytes kept exactly."""
+        return join(self.image_folders[self.folder_ids[row]].relpath, self.name(row))
+
+    def path(self, row: int) -> str:
+        return os.path.join(self.root, self.relpath(row))
+
+    def folder_rows(self, folder_id: int) -> range:
+        return range(int(self.folder_start[folder_id]), int(self.folder_start[folder_id + 1]))
+
+    # -- the dataset as a whole -----------------------------------------------------------
+
+    @cached_property
+    def class_nodes(self) -> np.ndarray:
+        """Synsets that label a class folder, including empty ones, sorted by wnid."""
+        return np.unique(np.array([f.label for f in self.image_folders], dtype=np.int32))
+
+    def split_sizes(self) -> dict[str, int]:
+        counts = np.bincount(self.split_ids, minlength=len(self.splits))
+        return {name: int(n) for name, n in zip(self.splits, counts.tolist(), strict=True)}
+
+    def unmapped(self) -> list[Unmapped]:
+        """Folders whose images have no synset, one entry per unmapped top folder."""
+        images: dict[tuple[str, str], int] = defaultdict(int)
+        for record in self.folders:
+            if record.label < 0:
+                images[(record.top, record.reason)] += record.count
+        return [Unmapped(top or ".", n, reason) for (top, reason), n in sorted(images.items())]
+
+    def skipped(self) -> list[Skipped]:
+        """Everything not indexed, with its reason: folder problems and skipped entries."""
+        found = list(self.problems)
+        for record in self.folders:
+            found.extend(Skipped(join(record.relpath, n), why) for n, why in record.skipped)
+        for row in np.flatnonzero(self.sizes == VANISHED).tolist():
+            found.append(Skipped(self.relpath(row), "vanished during scan"))
+        for row in np.flatnonzero(self.sizes == UNREADABLE).tolist():
+            found.append(Skipped(self.relpath(row), "cannot be read"))
+        return sorted(found, key=lambda s: s.path)
+
+    def records_by_path(self) -> dict[str, FolderRecord]:
+        """Folder records with this index's file facts, for a refresh to reuse."""
+        for folder_id, record in enumerate(self.image_folders):
+            rows = self.folder_rows(folder_id)
+            record.sizes = self.sizes[rows.start : rows.stop]
+            record.mtimes = self.mtimes[rows.start : rows.stop]
+        return {record.relpath: record for record in self.folders}
