@@ -1,0 +1,5 @@
+import sys
+
+from browser.app import main
+
+sys.exit(main())

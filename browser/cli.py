@@ -1,0 +1,252 @@
+"""Headless subcommands: scan, stats, search, info. Same core as the GUI; no Qt here.
+
+Exit status: 0 success, 2 usage error or a dataset path that is missing or not a folder
+(one line on stderr, no traceback), 1 any other failure, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+from browser.core import userdirs
+from browser.core.counts import Counts, compute_counts
+from browser.core.dataset import DatasetPathError, open_dataset
+from browser.core.hierarchy import ENTITY_WNID, Hierarchy
+from browser.core.index import DatasetIndex
+from browser.core.scanner import ScanCancelled, ScanProgress
+from browser.core.search import SynsetSearch
+from browser.core.statpass import fill_file_facts
+from browser.core.wordnet import load_hierarchy
+
+log = logging.getLogger(__name__)
+PROG = "synset-browser"
+_LIST_LIMIT = 20  # lines of unmapped/skipped shown as text; --json shows all
+
+
+class UsageError(Exception):
+    """Bad arguments: reported on one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (exit 2), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", type=Path, help="folder for indexes (default: XDG cache)")
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(prog=PROG, description="Explore image datasets by WordNet synset.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    scan = sub.add_parser("scan", help="build or refresh a dataset's index")
+    scan.add_argument("dataset")
+    scan.add_argument("--refresh", action="store_true", help="re-list folders that changed")
+    scan.add_argument("--no-stat", action="store_true", help="skip the file size/mtime pass")
+    stats = sub.add_parser("stats", help="image and class counts of synsets in a dataset")
+    stats.add_argument("dataset")
+    stats.add_argument("wnids", nargs="*", metavar="WNID", help=f"default: {ENTITY_WNID}")
+    search = sub.add_parser("search", help="find synsets by lemma, wnid or gloss words")
+    search.add_argument("query")
+    search.add_argument("--dataset", help="rank and count by this dataset's images")
+    search.add_argument("--limit", type=int, default=20)
+    info = sub.add_parser("info", help="one synset: lemmas, gloss, parents, paths")
+    info.add_argument("wnid")
+    for command in (scan, stats, search, info):
+        add_common(command)
+    return parser
+
+
+class TerminalProgress:
+    """Progress on a terminal's stderr, at most ten updates a second; silent elsewhere."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, p: ScanProgress) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.1 and p.done < p.total):
+            return
+        self.last = now
+        unit = "folders" if p.phase == "listing" else "files"
+        line = f"\r{p.phase}: {p.done:,}/{p.total:,} {unit}, {p.images:,} images"
+        sys.stderr.write(line.ljust(70))
+        if p.done >= p.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = False) -> DatasetIndex:
+    index = open_dataset(
+        args.dataset, hierarchy, cache_dir=userdirs.cache_dir(args.cache_dir),
+        refresh=refresh, progress=TerminalProgress(),
+    )
+    for note in index.notes:
+        print(f"{PROG}: {note}", file=sys.stderr)
+    return index
+
+
+def _node_entry(hierarchy: Hierarchy, counts: Counts, node: int) -> dict[str, Any]:
+    return {"wnid": hierarchy.wnid(node), "name": hierarchy.name(node), **counts.node(node)}
+
+
+def _print_limited(title: str, lines: list[str]) -> None:
+    if not lines:
+        return
+    print(f"{title}: {len(lines)}")
+    for line in lines[:_LIST_LIMIT]:
+        print(f"  {line}")
+    if len(lines) > _LIST_LIMIT:
+        print(f"  … and {len(lines) - _LIST_LIMIT} more (--json lists all)")
+
+
+def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    index = _open(args, hierarchy, refresh=True)
+    if not args.no_stat:
+        fill_file_facts(index, progress=TerminalProgress())
+    unmapped = index.unmapped()
+    skipped = index.skipped()
+    if args.json:
+        _emit({
+            "root": index.root,
+            "layout": index.layout,
+            "images": len(index),
+            "classes": len(index.class_nodes),
+            "splits": index.split_sizes(),
+            "unmapped": [{"folder": u.folder, "images": u.images, "reason": u.reason}
+                         for u in unmapped],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        })
+        return 0
+    print(f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
+          f"(layout: {index.layout})")
+    for split, images in index.split_sizes().items():
+        print(f"  {split}: {images:,}")
+    _print_limited("unmapped folders",
+                   [f"{u.folder}: {u.images:,} images ({u.reason})" for u in unmapped])
+    _print_limited("skipped", [f"{s.path}: {s.reason}" for s in skipped])
+    return 0
+
+
+def _nodes(hierarchy: Hierarchy, wnids: list[str]) -> list[int]:
+    nodes = []
+    for wnid in wnids or [ENTITY_WNID]:
+        node = hierarchy.find(wnid.strip())
+        if node is None:
+            raise UsageError(f"{PROG}: {wnid!r} is not a WordNet 3.0 noun synset id")
+        nodes.append(node)
+    return nodes
+
+
+def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    nodes = _nodes(hierarchy, args.wnids)
+    index = _open(args, hierarchy)
+    counts = compute_counts(index)
+    entries = [_node_entry(hierarchy, counts, node) for node in nodes]
+    if args.json:
+        _emit({"images": len(index), "classes": len(index.class_nodes), "nodes": entries})
+        return 0
+    print(f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes")
+    for e in entries:
+        splits = ", ".join(f"{k} {v:,}" for k, v in e["splits"].items())
+        print(f"{e['name']} ({e['wnid']}): {e['images']:,} images ({e['direct_images']:,} "
+              f"directly) in {e['classes']:,} classes; {splits}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    if args.limit < 1:
+        raise UsageError(f"{PROG} search: --limit must be at least 1")
+    images = None
+    if args.dataset:
+        images = compute_counts(_open(args, hierarchy)).images
+    hits = SynsetSearch(hierarchy).search(args.query, limit=args.limit, images=images)
+    results = []
+    for hit in hits:
+        entry: dict[str, Any] = {
+            "wnid": hierarchy.wnid(hit.node), "name": hierarchy.name(hit.node),
+            "lemmas": [lemma.replace("_", " ") for lemma in hierarchy.lemmas(hit.node)],
+            "gloss": hierarchy.gloss(hit.node),
+        }
+        if images is not None:
+            entry["images"] = int(images[hit.node])
+        results.append(entry)
+    if args.json:
+        _emit(results)
+        return 0
+    for e in results:
+        count = f" [{e['images']:,} images]" if "images" in e else ""
+        print(f"{e['wnid']}  {', '.join(e['lemmas'])}{count}: {e['gloss']}")
+    if not results:
+        print(f"no synset matches {args.query!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    node = _nodes(hierarchy, [args.wnid])[0]
+
+    def ref(n: int) -> dict[str, str]:
+        return {"wnid": hierarchy.wnid(n), "name": hierarchy.name(n)}
+
+    info = {
+        **ref(node),
+        "lemmas": [lemma.replace("_", " ") for lemma in hierarchy.lemmas(node)],
+        "gloss": hierarchy.gloss(node),
+        "parents": [ref(p) for p in hierarchy.parents(node)],
+        "children": hierarchy.child_count(node),
+        "hypernym_paths": [[ref(n) for n in path] for path in hierarchy.hypernym_paths(node)],
+    }
+    if args.json:
+        _emit(info)
+        return 0
+    print(f"{info['wnid']}  {', '.join(info['lemmas'])}")
+    print(f"  {info['gloss']}")
+    print(f"  parents: {', '.join(p['name'] + ' (' + p['wnid'] + ')' for p in info['parents'])}")
+    print(f"  children: {info['children']}")
+    for path in info["hypernym_paths"]:
+        print("  path: " + " > ".join(step["name"] for step in path))
+    return 0
+
+
+def _emit(value: object) -> None:
+    # Non-UTF-8 file names are lone surrogates in str; JSON's ASCII escapes carry them intact.
+    json.dump(value, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+COMMANDS = {"scan": cmd_scan, "stats": cmd_stats, "search": cmd_search, "info": cmd_info}
+
+
+def run(argv: list[str]) -> int:
+    """Run one subcommand; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        return COMMANDS[args.command](args, load_hierarchy())
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except DatasetPathError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, ScanCancelled):
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI's last line of defence: one line, no traceback
+        log.debug("failure", exc_info=True)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
