@@ -5,7 +5,6 @@ Headless subcommands (scan, stats, search, info) never create a QApplication.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -89,8 +90,11 @@ class TerminalProgress:
 
 def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = False) -> DatasetIndex:
     index = open_dataset(
-        args.dataset, hierarchy, cache_dir=userdirs.cache_dir(args.cache_dir),
-        refresh=refresh, progress=TerminalProgress(),
+        args.dataset,
+        hierarchy,
+        cache_dir=userdirs.cache_dir(args.cache_dir),
+        refresh=refresh,
+        progress=TerminalProgress(),
     )
     for note in index.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
@@ -99,6 +103,10 @@ def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = Fal
 
 def _node_entry(hierarchy: Hierarchy, counts: Counts, node: int) -> dict[str, Any]:
     return {"wnid": hierarchy.wnid(node), "name": hierarchy.name(node), **counts.node(node)}
+
+
+def _images(count: int) -> str:
+    return f"{count:,} image" + ("" if count == 1 else "s")
 
 
 def _print_limited(title: str, lines: list[str]) -> None:
@@ -118,23 +126,29 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     unmapped = index.unmapped()
     skipped = index.skipped()
     if args.json:
-        _emit({
-            "root": index.root,
-            "layout": index.layout,
-            "images": len(index),
-            "classes": len(index.class_nodes),
-            "splits": index.split_sizes(),
-            "unmapped": [{"folder": u.folder, "images": u.images, "reason": u.reason}
-                         for u in unmapped],
-            "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
-        })
+        _emit(
+            {
+                "root": index.root,
+                "layout": index.layout,
+                "images": len(index),
+                "classes": len(index.class_nodes),
+                "splits": index.split_sizes(),
+                "unmapped": [
+                    {"folder": u.folder, "images": u.images, "reason": u.reason} for u in unmapped
+                ],
+                "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+            }
+        )
         return 0
-    print(f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
-          f"(layout: {index.layout})")
+    print(
+        f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
+        f"(layout: {index.layout})"
+    )
     for split, images in index.split_sizes().items():
         print(f"  {split}: {images:,}")
-    _print_limited("unmapped folders",
-                   [f"{u.folder}: {u.images:,} images ({u.reason})" for u in unmapped])
+    _print_limited(
+        "unmapped folders", [f"{u.folder}: {_images(u.images)} ({u.reason})" for u in unmapped]
+    )
     _print_limited("skipped", [f"{s.path}: {s.reason}" for s in skipped])
     return 0
 
@@ -160,8 +174,10 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     print(f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes")
     for e in entries:
         splits = ", ".join(f"{k} {v:,}" for k, v in e["splits"].items())
-        print(f"{e['name']} ({e['wnid']}): {e['images']:,} images ({e['direct_images']:,} "
-              f"directly) in {e['classes']:,} classes; {splits}")
+        print(
+            f"{e['name']} ({e['wnid']}): {e['images']:,} images ({e['direct_images']:,} "
+            f"directly) in {e['classes']:,} classes; {splits}"
+        )
     return 0
 
 
@@ -175,7 +191,8 @@ def cmd_search(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     results = []
     for hit in hits:
         entry: dict[str, Any] = {
-            "wnid": hierarchy.wnid(hit.node), "name": hierarchy.name(hit.node),
+            "wnid": hierarchy.wnid(hit.node),
+            "name": hierarchy.name(hit.node),
             "lemmas": [lemma.replace("_", " ") for lemma in hierarchy.lemmas(hit.node)],
             "gloss": hierarchy.gloss(hit.node),
         }
@@ -199,22 +216,27 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     def ref(n: int) -> dict[str, str]:
         return {"wnid": hierarchy.wnid(n), "name": hierarchy.name(n)}
 
-    info = {
-        **ref(node),
-        "lemmas": [lemma.replace("_", " ") for lemma in hierarchy.lemmas(node)],
-        "gloss": hierarchy.gloss(node),
-        "parents": [ref(p) for p in hierarchy.parents(node)],
-        "children": hierarchy.child_count(node),
-        "hypernym_paths": [[ref(n) for n in path] for path in hierarchy.hypernym_paths(node)],
-    }
+    lemmas = [lemma.replace("_", " ") for lemma in hierarchy.lemmas(node)]
+    parents = [ref(p) for p in hierarchy.parents(node)]
+    paths = [[ref(n) for n in path] for path in hierarchy.hypernym_paths(node)]
     if args.json:
-        _emit(info)
+        _emit(
+            {
+                **ref(node),
+                "lemmas": lemmas,
+                "gloss": hierarchy.gloss(node),
+                "parents": parents,
+                "children": hierarchy.child_count(node),
+                "hypernym_paths": paths,
+            }
+        )
         return 0
-    print(f"{info['wnid']}  {', '.join(info['lemmas'])}")
-    print(f"  {info['gloss']}")
-    print(f"  parents: {', '.join(p['name'] + ' (' + p['wnid'] + ')' for p in info['parents'])}")
-    print(f"  children: {info['children']}")
-    for path in info["hypernym_paths"]:
+    print(f"{hierarchy.wnid(node)}  {', '.join(lemmas)}")
+    print(f"  {hierarchy.gloss(node)}")
+    named = [f"{p['name']} ({p['wnid']})" for p in parents]
+    print(f"  parents: {', '.join(named)}")
+    print(f"  children: {hierarchy.child_count(node)}")
+    for path in paths:
         print("  path: " + " > ".join(step["name"] for step in path))
     return 0
 
@@ -243,6 +265,9 @@ def run(argv: list[str]) -> int:
     except DatasetPathError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # stdout closed early (| head): not an error worth a message
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (KeyboardInterrupt, ScanCancelled):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

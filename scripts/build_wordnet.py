@@ -21,8 +21,10 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     count = compile_from_nltk(out)
     hierarchy = load_hierarchy(out)
-    print(f"wrote {count} noun synsets (WordNet {hierarchy.version}) to {out} "
-          f"in {time.perf_counter() - started:.1f} s ({out.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"wrote {count} noun synsets (WordNet {hierarchy.version}) to {out} "
+        f"in {time.perf_counter() - started:.1f} s ({out.stat().st_size / 1e6:.1f} MB)"
+    )
     return 0
 
 

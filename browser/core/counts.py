@@ -48,9 +48,7 @@ class Counts:
             "images": int(self.images[node]),
             "direct_images": int(self.direct_images[node]),
             "classes": int(self.classes[node]),
-            "splits": {
-                name: int(self.split_images[i, node]) for i, name in enumerate(self.splits)
-            },
+            "splits": {name: int(self.split_images[i, node]) for i, name in enumerate(self.splits)},
         }
 
 
@@ -62,8 +60,10 @@ def compute_counts(index: DatasetIndex) -> Counts:
     flat = index.split_ids.astype(np.int64) * size + index.labels
     split_direct = np.bincount(flat, minlength=n_splits * size).reshape(n_splits, size)
     direct = split_direct.sum(axis=0)
-    split_images = np.stack([roll_up(hierarchy, row) for row in split_direct]) if n_splits else (
-        np.zeros((0, size), dtype=np.int64)
+    split_images = (
+        np.stack([roll_up(hierarchy, row) for row in split_direct])
+        if n_splits
+        else (np.zeros((0, size), dtype=np.int64))
     )
     return Counts(
         splits=list(index.splits),

@@ -76,8 +76,12 @@ def open_dataset(
     index = DatasetIndex(real, hierarchy, result.layout, result.folders, result.problems)
     if save_to is not None:
         store.save(
-            save_to, root=real, layout=result.layout, hierarchy=hierarchy,
-            folders=result.folders, problems=result.problems,
+            save_to,
+            root=real,
+            layout=result.layout,
+            hierarchy=hierarchy,
+            folders=result.folders,
+            problems=result.problems,
         )
     for note in notes:
         log.warning("%s", note)

@@ -73,8 +73,10 @@ def _draw(name: str, hue: float, seed: int, caption: str) -> Image.Image:
         x, y = rng.randrange(width), rng.randrange(height)
         r = rng.randint(12, 60)
         shade = tuple(
-            int(c * 255) for c in colorsys.hsv_to_rgb((hue + rng.uniform(-0.08, 0.08)) % 1, 0.6,
-                                                        rng.uniform(0.4, 1.0))
+            int(c * 255)
+            for c in colorsys.hsv_to_rgb(
+                (hue + rng.uniform(-0.08, 0.08)) % 1, 0.6, rng.uniform(0.4, 1.0)
+            )
         )
         box = [x - r, y - r, x + r, y + r]
         if rng.random() < 0.5:

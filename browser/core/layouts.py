@@ -7,6 +7,7 @@ Only the root and its immediate sub-folders are listed, which is cheap even for 
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 
@@ -73,6 +74,8 @@ def reason_for(exc: OSError) -> str:
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
         return "vanished during scan"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
     return exc.strerror or type(exc).__name__
 
 

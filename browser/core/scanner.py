@@ -54,8 +54,9 @@ class FolderRecord:
 
     ``top`` is the class (or unmapped) folder this one lies in; ``label`` is its synset, or -1
     when the images have no synset (``reason`` says why). Names are kept as one bytes blob:
-    1.28M Python strings would cost ~100 MB, the blob a third of that. ``sizes``/``mtimes`` (int64, -1 for
-    not yet known, -2 for a file that vanished) travel with a record between index and store.
+    1.28M Python strings would cost ~100 MB, the blob a third of that. ``sizes``/``mtimes``
+    (int64, see browser.core.index for the special values) travel with a record between
+    index and store.
     """
 
     relpath: str
@@ -98,7 +99,7 @@ def _list_folder(path: str) -> tuple[list[str], list[str], list[tuple[str, str]]
                 elif entry.is_file():
                     skipped.append((name, "not an image file"))
                 elif entry.is_symlink():
-                    skipped.append((name, "broken or looping symlink"))
+                    skipped.append((name, "broken symlink"))
                 else:
                     skipped.append((name, "not a regular file"))
             except OSError as exc:  # a file vanishing between readdir and d_type lookups
@@ -167,8 +168,16 @@ class _Walker:
             return None
         self.listed += 1
         return FolderRecord(
-            relpath, top.relpath, top.label, top.split, st.st_mtime_ns, encode_names(names),
-            len(names), subdirs, skipped, top.reason,
+            relpath,
+            top.relpath,
+            top.label,
+            top.split,
+            st.st_mtime_ns,
+            encode_names(names),
+            len(names),
+            subdirs,
+            skipped,
+            top.reason,
         )
 
 
@@ -187,7 +196,13 @@ def scan(
     for folder, split, names in layout.loose:
         walker.folders.append(
             FolderRecord(
-                folder, folder, -1, split, 0, encode_names(sorted(names)), len(names),
+                folder,
+                folder,
+                -1,
+                split,
+                0,
+                encode_names(sorted(names)),
+                len(names),
                 reason=UNMAPPED_LOOSE,
             )
         )
@@ -198,7 +213,10 @@ def scan(
     walker.folders.sort(key=lambda r: r.relpath)
     log.info(
         "scanned %s: %d folders listed, %d reused, %d problems",
-        root, walker.listed, walker.reused, len(walker.problems),
+        root,
+        walker.listed,
+        walker.reused,
+        len(walker.problems),
     )
     return ScanResult(layout.name, walker.folders, walker.problems, walker.listed, walker.reused)
 

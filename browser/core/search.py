@@ -151,7 +151,7 @@ class SynsetSearch:
 
     def _substring_hits(self, wanted: str) -> list[tuple[int, str]]:
         text, starts = self._lemma_text
-        positions = []
+        positions: list[int] = []
         position = text.find(wanted)
         while position != -1 and len(positions) < _MAX_SUBSTRING_SCAN:
             positions.append(position)

@@ -114,9 +114,7 @@ def save(
         tmp.unlink(missing_ok=True)
 
 
-def load(
-    path: Path, hierarchy: Hierarchy
-) -> tuple[str, str, list[FolderRecord], list[Skipped]]:
+def load(path: Path, hierarchy: Hierarchy) -> tuple[str, str, list[FolderRecord], list[Skipped]]:
     """Read an index: (root, layout, folders, problems). Raises IndexStoreError if unusable."""
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
@@ -136,17 +134,37 @@ def load(
     except (sqlite3.Error, ValueError) as exc:
         raise IndexStoreError(f"{path} is not a readable index: {exc}") from exc
     folders = []
-    for relpath, top, wnid, split, mtime, count, names, subdirs, skipped, reason, sizes, mtimes in (
-        rows
-    ):
+    for (
+        relpath,
+        top,
+        wnid,
+        split,
+        mtime,
+        count,
+        names,
+        subdirs,
+        skipped,
+        reason,
+        sizes,
+        mtimes,
+    ) in rows:
         label = -1 if wnid is None else hierarchy.find(wnid)
         if label is None:
             label, reason = -1, UNMAPPED_NOT_SYNSET
         folders.append(
             FolderRecord(
-                os.fsdecode(relpath), os.fsdecode(top), label, split, mtime, names, count,
-                decode_names(subdirs), [tuple(s) for s in json.loads(skipped)], reason,
-                _array(sizes), _array(mtimes),
+                os.fsdecode(relpath),
+                os.fsdecode(top),
+                label,
+                split,
+                mtime,
+                names,
+                count,
+                decode_names(subdirs),
+                [tuple(s) for s in json.loads(skipped)],
+                reason,
+                _array(sizes),
+                _array(mtimes),
             )
         )
     # Rows come back in byte order of the path; the scanner orders by str. Keep one order.

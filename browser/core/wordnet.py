@@ -71,7 +71,7 @@ def ancestor_closure(parents: Sequence[Sequence[int]]) -> list[list[int]]:
                 continue
             merged: set[int] = {node}
             for parent in parents[node]:
-                merged |= closure[parent]  # type: ignore[operator]
+                merged.update(closure[parent] or ())
             closure[node] = frozenset(merged)
             stack.pop()
 

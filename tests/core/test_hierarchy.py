@@ -34,7 +34,8 @@ def test_unknown_wnids_are_not_found(hierarchy: Hierarchy) -> None:
     assert hierarchy.find("dog") is None
     with pytest.raises(KeyError):
         hierarchy.index("n00000001")
-    assert is_wnid_shaped("n01440764") and not is_wnid_shaped("n0144076")
+    assert is_wnid_shaped("n01440764")
+    assert not is_wnid_shaped("n0144076")
 
 
 def test_instance_hypernyms_are_parents_too(hierarchy: Hierarchy) -> None:
@@ -59,7 +60,8 @@ def test_hypernym_paths_lead_from_entity_along_every_route(hierarchy: Hierarchy)
     paths = hierarchy.hypernym_paths(dog)
     assert len(paths) == 2
     for path in paths:
-        assert path[0] == hierarchy.root and path[-1] == dog
+        assert path[0] == hierarchy.root
+        assert path[-1] == dog
         for parent, child in zip(path, path[1:], strict=False):
             assert parent in hierarchy.parents(child)
     via = {hierarchy.wnid(p[-2]) for p in paths}
@@ -72,7 +74,8 @@ def test_ancestors_are_a_set_even_where_paths_merge(hierarchy: Hierarchy) -> Non
     on_paths = {n for path in hierarchy.hypernym_paths(dog) for n in path[:-1]}
     assert ancestors == on_paths  # both paths pass through `animal`; it is there once
     assert hierarchy.index(ANIMAL) in ancestors
-    assert dog not in ancestors and dog in hierarchy.ancestors(dog, include_self=True)
+    assert dog not in ancestors
+    assert dog in hierarchy.ancestors(dog, include_self=True)
 
 
 def test_descendants_mirror_ancestors(hierarchy: Hierarchy) -> None:

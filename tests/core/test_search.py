@@ -18,8 +18,9 @@ def wnids(hierarchy: Hierarchy, hits: list) -> list[str]:
     return [hierarchy.wnid(h.node) for h in hits]
 
 
-def test_exact_lemma_comes_first_and_common_sense_leads(search: SynsetSearch,
-                                                        hierarchy: Hierarchy) -> None:
+def test_exact_lemma_comes_first_and_common_sense_leads(
+    search: SynsetSearch, hierarchy: Hierarchy
+) -> None:
     hits = search.search("dog", limit=10)
     assert hits[0].kind is MatchKind.EXACT
     assert wnids(hierarchy, hits)[0] == "n02084071"  # the domestic dog, most frequent sense

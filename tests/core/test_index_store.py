@@ -1,0 +1,187 @@
+"""The stored index: reopened without walking, refreshed incrementally, never destructive."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from browser.core import scanner, store
+from browser.core.dataset import DatasetPathError, open_dataset
+from browser.core.hierarchy import Hierarchy
+from browser.core.scanner import ScanCancelled
+from browser.core.statpass import fill_file_facts, pending_folders
+from tests.conftest import MakeFiles
+
+TENCH, GOLDFISH, SHARK = "n01440764", "n01443537", "n01484850"
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every path below root with a hash of its content and its mtime."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            digest = hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+            found[str(path.relative_to(root))] = f"{digest}:{path.stat().st_mtime_ns}"
+    return found
+
+
+@pytest.fixture
+def dataset(tmp_path: Path, make_files: MakeFiles) -> Path:
+    return make_files(
+        tmp_path / "ds",
+        [
+            f"train/{TENCH}/a.JPEG",
+            f"train/{TENCH}/b.JPEG",
+            f"train/{GOLDFISH}/c.JPEG",
+            f"val/{TENCH}/d.JPEG",
+        ],
+    )
+
+
+def test_reopening_reads_the_store_without_walking(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert first.scanned
+    assert first.store_path is not None
+    assert first.store_path.exists()
+    assert str(first.store_path).startswith(str(cache))
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dataset was walked again")
+
+    monkeypatch.setattr("browser.core.dataset.scan", no_walk)
+    again = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert not again.scanned
+    assert [again.relpath(r) for r in range(len(again))] == [
+        first.relpath(r) for r in range(len(first))
+    ]
+    assert again.split_sizes() == first.split_sizes() == {"train": 3, "val": 1}
+
+
+def test_refresh_lists_only_changed_folders(
+    dataset: Path,
+    tmp_path: Path,
+    hierarchy: Hierarchy,
+    make_files: MakeFiles,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = tmp_path / "cache"
+    fill_file_facts(open_dataset(dataset, hierarchy, cache_dir=cache))
+    make_files(dataset, [f"train/{TENCH}/new.JPEG", f"train/{SHARK}/s.JPEG"])
+    os.unlink(dataset / "val" / TENCH / "d.JPEG")
+    listed: list[str] = []
+    real = scanner._list_folder
+
+    def spy(path: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        listed.append(os.path.relpath(path, dataset))
+        return real(path)
+
+    monkeypatch.setattr(scanner, "_list_folder", spy)
+    index = open_dataset(dataset, hierarchy, cache_dir=cache, refresh=True)
+    assert sorted(listed) == [f"train/{TENCH}", f"train/{SHARK}", f"val/{TENCH}"]
+    names = [index.relpath(r) for r in range(len(index))]
+    assert names == [
+        f"train/{TENCH}/a.JPEG",
+        f"train/{TENCH}/b.JPEG",
+        f"train/{TENCH}/new.JPEG",
+        f"train/{GOLDFISH}/c.JPEG",
+        f"train/{SHARK}/s.JPEG",
+    ]
+    # The unchanged folder kept its file sizes; the re-listed ones need the stat pass again.
+    assert [index.image_folders[f].relpath for f in pending_folders(index)] == [
+        f"train/{TENCH}",
+        f"train/{SHARK}",
+    ]
+
+
+def test_the_dataset_folder_is_never_written(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    before = snapshot(dataset)
+    index = open_dataset(dataset, hierarchy, cache_dir=tmp_path / "cache")
+    fill_file_facts(index)
+    open_dataset(dataset, hierarchy, cache_dir=tmp_path / "cache", refresh=True)
+    assert snapshot(dataset) == before
+
+
+def test_a_corrupt_index_is_set_aside_not_deleted(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    path = open_dataset(dataset, hierarchy, cache_dir=cache).store_path
+    assert path is not None
+    path.write_bytes(b"garbage, not SQLite" * 100)
+    index = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert index.scanned
+    assert len(index) == 4
+    assert any("moved it to" in note for note in index.notes)
+    aside = [p for p in path.parent.iterdir() if ".unreadable-" in p.name]
+    assert len(aside) == 1
+    assert aside[0].read_bytes().startswith(b"garbage")
+    assert not open_dataset(dataset, hierarchy, cache_dir=cache).scanned  # a good one again
+
+
+def test_an_index_from_a_newer_version_is_left_alone(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    path = open_dataset(dataset, hierarchy, cache_dir=cache).store_path
+    assert path is not None
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    before = path.read_bytes()
+    index = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert len(index) == 4
+    assert index.store_path is None
+    assert any("newer Synset Browser" in note for note in index.notes)
+    fill_file_facts(index)  # works in memory, writes nothing
+    assert path.read_bytes() == before
+
+
+def test_the_stat_pass_is_stored_and_resumes_after_cancel(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    index = open_dataset(dataset, hierarchy, cache_dir=cache)
+    calls = iter(range(100))
+    with pytest.raises(ScanCancelled):
+        fill_file_facts(index, cancelled=lambda: next(calls) >= 1)  # stop after one folder
+    reopened = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert len(pending_folders(reopened)) == 2  # one of three folders was stored
+    assert fill_file_facts(reopened) == 2  # only the other two folders are stat'ed
+    final = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert pending_folders(final) == []
+    assert all(final.sizes > 0)
+
+
+def test_cancelling_a_scan_writes_no_index(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    with pytest.raises(ScanCancelled):
+        open_dataset(dataset, hierarchy, cache_dir=cache, cancelled=lambda: True)
+    assert not store.index_file(cache, str(dataset.resolve())).exists()
+
+
+def test_progress_is_reported_per_class_folder(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    seen: list[scanner.ScanProgress] = []
+    open_dataset(dataset, hierarchy, cache_dir=tmp_path / "cache", progress=seen.append)
+    assert [(p.done, p.total) for p in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert seen[-1].images == 4
+
+
+def test_bad_dataset_paths_are_refused(tmp_path: Path, hierarchy: Hierarchy) -> None:
+    with pytest.raises(DatasetPathError, match="no such folder"):
+        open_dataset(tmp_path / "missing", hierarchy, cache_dir=tmp_path / "cache")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DatasetPathError, match="not a folder"):
+        open_dataset(tmp_path / "file", hierarchy, cache_dir=tmp_path / "cache")

@@ -1,0 +1,174 @@
+"""The headless CLI, run as a user would: in a subprocess, reading its JSON and exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MakeFiles
+
+TENCH, GOLDFISH, DOG, GOLDEN = "n01440764", "n01443537", "n02084071", "n02099601"
+
+
+def run(*args: str | Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(home / "xdg-cache"), "HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "browser", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def run_json(*args: str | Path, home: Path) -> Any:
+    done = run(*args, "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def dataset(tmp_path: Path, make_files: MakeFiles) -> Path:
+    return make_files(
+        tmp_path / "ds",
+        [
+            f"train/{TENCH}/a.JPEG",
+            f"train/{TENCH}/b.JPEG",
+            f"train/{GOLDEN}/c.JPEG",
+            f"val/{GOLDEN}/d.JPEG",
+            "train/misc/e.jpg",
+            "train/notes.txt",
+        ],
+    )
+
+
+def test_scan_reports_counts_unmapped_and_skipped(dataset: Path, tmp_path: Path) -> None:
+    report = run_json("scan", dataset, "--cache-dir", tmp_path / "c", home=tmp_path)
+    assert report["root"] == str(dataset.resolve())
+    assert report["images"] == 4
+    assert report["classes"] == 2
+    assert report["splits"] == {"train": 3, "val": 1}
+    assert [(u["folder"], u["images"]) for u in report["unmapped"]] == [("train/misc", 1)]
+    assert report["skipped"] == [{"path": "train/notes.txt", "reason": "not an image file"}]
+    assert list((tmp_path / "c" / "indexes").iterdir())  # the index went to --cache-dir
+    assert not (tmp_path / "xdg-cache").exists()
+
+
+def test_the_cache_defaults_to_xdg_cache_home(dataset: Path, tmp_path: Path) -> None:
+    run_json("scan", dataset, home=tmp_path)
+    assert list((tmp_path / "xdg-cache" / "synset-browser" / "indexes").iterdir())
+
+
+def test_stats_rolls_up_each_asked_synset(dataset: Path, tmp_path: Path) -> None:
+    stats = run_json("stats", dataset, DOG, TENCH, home=tmp_path)
+    assert stats["images"] == 4
+    assert stats["classes"] == 2
+    dog, tench = stats["nodes"]
+    assert dog == {
+        "wnid": DOG,
+        "name": "dog",
+        "images": 2,
+        "direct_images": 0,
+        "classes": 1,
+        "splits": {"train": 1, "val": 1},
+    }
+    assert tench["images"] == tench["direct_images"] == 2
+    default = run_json("stats", dataset, home=tmp_path)
+    assert [n["wnid"] for n in default["nodes"]] == ["n00001740"]
+    assert default["nodes"][0]["images"] == 4
+
+
+def test_search_ranks_and_counts_with_a_dataset(dataset: Path, tmp_path: Path) -> None:
+    hits = run_json("search", "retriever", "--limit", "5", home=tmp_path)
+    assert len(hits) == 5
+    assert set(hits[0]) == {"wnid", "name", "lemmas", "gloss"}
+    counted = run_json("search", "retriever", "--dataset", dataset, "--limit", "50", home=tmp_path)
+    golden = next(h for h in counted if h["wnid"] == GOLDEN)
+    assert golden["images"] == 2
+
+
+def test_info_shows_parents_and_every_path(tmp_path: Path) -> None:
+    info = run_json("info", DOG, home=tmp_path)
+    assert info["lemmas"] == ["dog", "domestic dog", "Canis familiaris"]
+    assert {p["name"] for p in info["parents"]} == {"canine", "domestic animal"}
+    assert len(info["hypernym_paths"]) == 2
+    assert all(path[0]["wnid"] == "n00001740" for path in info["hypernym_paths"])
+    assert info["children"] == 18
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("stats", "{missing}"), "no such folder"),
+        (("scan", "{file}"), "not a folder"),
+        (("stats", "{dataset}", "n123"), "'n123' is not a WordNet 3.0 noun synset id"),
+        (("info", "n99999999"), "not a WordNet 3.0 noun synset id"),
+        (("scan",), "required: dataset"),
+        (("search", "dog", "--limit", "0"), "--limit must be at least 1"),
+        (("stats", "{dataset}", "--bogus"), "unrecognized arguments"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    args: tuple[str, ...], message: str, dataset: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    paths = {"missing": tmp_path / "missing", "file": tmp_path / "file.txt", "dataset": dataset}
+    done = run(*(a.format(**paths) for a in args), home=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_other_failures_exit_1_without_a_traceback(dataset: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    done = run("scan", dataset, "--cache-dir", blocker, home=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("synset-browser: error:")
+    assert "Traceback" not in done.stderr
+
+
+def test_non_utf8_paths_reach_json_unchanged(tmp_path: Path, jpeg_bytes: bytes) -> None:
+    root = tmp_path / "odd"
+    folder = os.fsencode(root) + f"/{TENCH}".encode()
+    os.makedirs(folder)
+    with open(folder + b"/\xe9t\xe9.JPEG", "wb") as handle:
+        handle.write(jpeg_bytes)
+    os.makedirs(os.fsencode(root) + b"/n\xff")
+    report = run_json("scan", root, home=tmp_path)
+    assert report["images"] == 1
+    (unmapped,) = report["unmapped"]
+    assert os.fsencode(unmapped["folder"]) == b"n\xff"
+
+
+def test_demo_builds_a_dataset_once_and_reports_it(tmp_path: Path) -> None:
+    done = run("--demo", "--cache-dir", tmp_path / "c", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    demo = tmp_path / "c" / "demo-dataset-v1"
+    assert f"demo dataset: {demo}" in done.stdout
+    stats = run_json("stats", demo, "--cache-dir", tmp_path / "c", home=tmp_path)
+    assert stats["classes"] == 33
+    assert stats["nodes"][0]["splits"] == {"train": 33 * 12, "val": 33 * 3}
+    again = run("--demo", "--cache-dir", tmp_path / "c", home=tmp_path)
+    assert again.returncode == 0
+    assert f"demo dataset: {demo}" in again.stdout
+
+
+def test_main_py_and_the_module_are_the_same_program(tmp_path: Path) -> None:
+    main = Path(__file__).parents[2] / "main.py"
+    done = subprocess.run(
+        [sys.executable, str(main), "info", TENCH, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["name"] == "tench"
