@@ -9,7 +9,7 @@ kept as a precomputed closure in which every ancestor appears once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -40,12 +40,12 @@ class Hierarchy:
         ancestor_ptr: np.ndarray,
         ancestor_idx: np.ndarray,
         lemmas: Sequence[str],
-        glosses: Sequence[str],
+        glosses: Sequence[str] | Callable[[], Sequence[str]],
         frequency: np.ndarray,
         version: str = "3.0",
     ) -> None:
         count = len(offsets)
-        if not (len(lemmas) == len(glosses) == len(frequency) == count):
+        if not (len(lemmas) == len(frequency) == count):
             raise ValueError("hierarchy arrays disagree in length")
         self.offsets = offsets
         self.parent_ptr = parent_ptr
@@ -55,7 +55,9 @@ class Hierarchy:
         self.frequency = frequency
         self.version = version
         self._lemma_fields = lemmas
-        self._glosses = glosses
+        # Glosses are the bulk of the resource and only needed for display and search, so
+        # they may be handed over as a loader and read on first use (keeps start-up fast).
+        self._gloss_source = glosses
 
     def __len__(self) -> int:
         return len(self.offsets)
@@ -91,16 +93,20 @@ class Hierarchy:
         return self._lemma_fields[node].split("|", 1)[0].replace("_", " ")
 
     def gloss(self, node: int) -> str:
-        return self._glosses[node]
+        return self.glosses[node]
 
     @property
     def lemma_fields(self) -> Sequence[str]:
         """Per synset, its lemma names joined by ``|`` (for bulk search indexes)."""
         return self._lemma_fields
 
-    @property
+    @cached_property
     def glosses(self) -> Sequence[str]:
-        return self._glosses
+        source = self._gloss_source
+        glosses = source() if callable(source) else source
+        if len(glosses) != len(self):
+            raise ValueError("hierarchy glosses disagree in length")
+        return glosses
 
     @cached_property
     def root(self) -> int:

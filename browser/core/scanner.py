@@ -20,6 +20,9 @@ import numpy as np
 
 from browser.core.hierarchy import Hierarchy
 from browser.core.layouts import (
+    IMAGE_EXTENSIONS as IMAGES,
+)
+from browser.core.layouts import (
     UNMAPPED_LOOSE,
     Skipped,
     Top,
@@ -82,28 +85,60 @@ class ScanResult:
     reused: int = 0  # folders whose previous listing was still valid
 
 
+def _is_visible_image(name: str) -> bool:
+    return name[0] != "." and name.rpartition(".")[2].lower() in IMAGES
+
+
+def _all_images(names: list[str]) -> bool:
+    """True if every name is a visible image file, checked without a Python step per name.
+
+    The names are joined once and their extensions counted with C-speed ``str.count``; on
+    1.28M ImageNet files this is several times faster than testing each name.
+    """
+    if not names:
+        return True
+    text = "\n".join(names) + "\n"
+    if text.count("\n") != len(names) or ("\n" + text).count("\n.") or "\0" in text:
+        return False  # a name with a newline in it, or a hidden file: look at each
+    lowered = text.lower()
+    return sum(lowered.count(f".{ext}\n") for ext in IMAGES) == len(names)
+
+
 def _list_folder(path: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    names: list[str] = []
+    """Image names, sub-folder names and skipped entries of one folder, each sorted."""
+    with os.scandir(path) as listing:
+        entries = list(listing)
+    # Fast path for the common case, a folder of plain image files: the file type comes from
+    # readdir's d_type, and comprehensions keep the per-entry cost near a bare listing's.
+    try:
+        regular = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+    except OSError:  # no d_type here and a file vanished: let the careful loop sort it out
+        regular = []
+    names = regular if _all_images(regular) else [n for n in regular if _is_visible_image(n)]
     subdirs: list[str] = []
     skipped: list[tuple[str, str]] = []
-    with os.scandir(path) as entries:
-        for entry in entries:
-            name = entry.name
-            try:
-                if name.startswith("."):
-                    skipped.append((name, "hidden file or folder"))
-                elif is_image_name(name) and entry.is_file():
-                    names.append(name)
-                elif entry.is_dir():
-                    subdirs.append(name)
-                elif entry.is_file():
-                    skipped.append((name, "not an image file"))
-                elif entry.is_symlink():
-                    skipped.append((name, "broken symlink"))
-                else:
-                    skipped.append((name, "not a regular file"))
-            except OSError as exc:  # a file vanishing between readdir and d_type lookups
-                skipped.append((name, reason_for(exc)))
+    # Everything the fast path did not take: folders, links, hidden and non-image files.
+    rest = entries if len(names) < len(entries) else []
+    taken = set(names) if rest else set()
+    for entry in rest:
+        name = entry.name
+        if name in taken:
+            continue
+        try:
+            if name.startswith("."):
+                skipped.append((name, "hidden file or folder"))
+            elif is_image_name(name) and entry.is_file():
+                names.append(name)  # a symlink to an image
+            elif entry.is_dir():
+                subdirs.append(name)
+            elif entry.is_file():
+                skipped.append((name, "not an image file"))
+            elif entry.is_symlink():
+                skipped.append((name, "broken symlink"))
+            else:
+                skipped.append((name, "not a regular file"))
+        except OSError as exc:  # a symlink loop, or an entry vanishing while we look
+            skipped.append((name, reason_for(exc)))
     names.sort()
     subdirs.sort()
     skipped.sort()

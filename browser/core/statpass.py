@@ -1,9 +1,10 @@
 """The second pass of a scan: file sizes and mtimes, after classes and counts are known.
 
 A ``stat`` per file costs ~8× a directory listing, so it never delays opening a dataset. The
-pass runs folder by folder on a few threads (``os.stat`` releases the GIL, and on a cold
-disk or a network share the requests overlap), stores what it found every few seconds, and
-can be cancelled and resumed: a folder whose files are all known is not visited again.
+pass goes folder by folder, stat'ing names relative to an open folder descriptor, stores
+what it found every few seconds, and can be cancelled and resumed: a folder whose files are
+all known is not visited again. It runs on one thread: measured at 1.28M files, four threads
+were 3× slower with a warm page cache (GIL contention) and only 15 % faster with a cold one.
 """
 
 from __future__ import annotations
@@ -11,34 +12,54 @@ from __future__ import annotations
 import logging
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from browser.core import store
 from browser.core.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
-from browser.core.scanner import CancelCheck, ProgressCallback, ScanCancelled, ScanProgress
+from browser.core.scanner import (
+    CancelCheck,
+    ProgressCallback,
+    ScanCancelled,
+    ScanProgress,
+    decode_names,
+)
 
 log = logging.getLogger(__name__)
 
 _SAVE_EVERY_SECONDS = 5.0
-_THREADS = 4
 
 
 def _stat_folder(index: DatasetIndex, folder_id: int) -> None:
+    record = index.image_folders[folder_id]
     rows = index.folder_rows(folder_id)
-    base = os.path.join(index.root, index.image_folders[folder_id].relpath)
-    sizes, mtimes = index.sizes, index.mtimes
-    for row in rows:
-        try:
-            st = os.stat(os.path.join(base, index.name(row)))
-        except FileNotFoundError:
-            sizes[row] = mtimes[row] = VANISHED
-        except OSError:
-            sizes[row] = mtimes[row] = UNREADABLE
-        else:
-            sizes[row] = st.st_size
-            mtimes[row] = st.st_mtime_ns
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    try:
+        # Stat relative to an open folder: the kernel resolves the folder's path once, not
+        # once per file.
+        folder = os.open(os.path.join(index.root, record.relpath), os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        gone = VANISHED if isinstance(exc, FileNotFoundError) else UNREADABLE
+        index.sizes[rows.start : rows.stop] = index.mtimes[rows.start : rows.stop] = gone
+        return
+    try:
+        for name in decode_names(record.names):
+            try:
+                st = os.stat(name, dir_fd=folder)
+            except FileNotFoundError:
+                sizes.append(VANISHED)
+                mtimes.append(VANISHED)
+            except OSError:
+                sizes.append(UNREADABLE)
+                mtimes.append(UNREADABLE)
+            else:
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
+    finally:
+        os.close(folder)
+    index.sizes[rows.start : rows.stop] = sizes
+    index.mtimes[rows.start : rows.stop] = mtimes
 
 
 def pending_folders(index: DatasetIndex) -> list[int]:
@@ -76,22 +97,18 @@ def fill_file_facts(
         unsaved.clear()
         last_save = time.monotonic()
 
-    with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="stat") as pool:
-        futures = [(f, pool.submit(_stat_folder, index, f)) for f in todo]
-        try:
-            for folder_id, future in futures:
-                if cancelled is not None and cancelled():
-                    raise ScanCancelled
-                future.result()
-                done += len(index.folder_rows(folder_id))
-                unsaved.append(folder_id)
-                if progress is not None:
-                    progress(ScanProgress("stat", done, total, len(index)))
-                if time.monotonic() - last_save > _SAVE_EVERY_SECONDS:
-                    save()
-        finally:
-            for _, future in futures:
-                future.cancel()
-            save()
+    try:
+        for folder_id in todo:
+            if cancelled is not None and cancelled():
+                raise ScanCancelled
+            _stat_folder(index, folder_id)
+            done += len(index.folder_rows(folder_id))
+            unsaved.append(folder_id)
+            if progress is not None:
+                progress(ScanProgress("stat", done, total, len(index)))
+            if time.monotonic() - last_save > _SAVE_EVERY_SECONDS:
+                save()
+    finally:
+        save()
     log.info("stat pass over %s: %d files", index.root, done)
     return done

@@ -91,6 +91,10 @@ def save(
     tmp.unlink(missing_ok=True)
     try:
         with closing(sqlite3.connect(tmp)) as db:
+            # A private file until the rename below: no journal or syncs are needed while
+            # it is written, and a crash leaves only a stray temporary file.
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
             db.executescript(_SCHEMA)
             meta = {
                 "schema_version": str(SCHEMA_VERSION),

@@ -120,9 +120,14 @@ def load_hierarchy(path: Path | None = None) -> Hierarchy:
     path = path or default_resource_path()
     try:
         with np.load(path) as data:
-            arrays = {key: data[key] for key in data.files}
+            arrays = {key: data[key] for key in data.files if key != "glosses"}
     except (OSError, ValueError, KeyError) as exc:
         raise HierarchyResourceError(f"cannot read the WordNet resource {path}: {exc}") from exc
+
+    def read_glosses() -> list[str]:
+        with np.load(path) as data:
+            return _split_text(data["glosses"])
+
     version = int(arrays["format_version"][0])
     if version != FORMAT_VERSION:
         raise HierarchyResourceError(
@@ -135,7 +140,7 @@ def load_hierarchy(path: Path | None = None) -> Hierarchy:
         ancestor_ptr=arrays["ancestor_ptr"],
         ancestor_idx=arrays["ancestor_idx"],
         lemmas=_split_text(arrays["lemmas"]),
-        glosses=_split_text(arrays["glosses"]),
+        glosses=read_glosses,
         frequency=arrays["frequency"],
         version=arrays["wordnet_version"].tobytes().decode(),
     )
