@@ -1,16 +1,19 @@
-"""Start-up: arguments, logging and folders first; then a headless subcommand or the app.
+"""Start-up: arguments, logging and folders first; then a headless subcommand or the window.
 
 Headless subcommands (scan, stats, search, info) never create a QApplication.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 
 from browser import cli
 from browser.core import userdirs
+from browser.core.dataset import DatasetPathError, check_root
 from browser.core.demo import build_demo
+from browser.core.wordnet import load_hierarchy
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +30,15 @@ def build_app_parser() -> cli.OneLineParser:
     parser.add_argument("--demo", action="store_true", help="open a small generated demo dataset")
     parser.add_argument("--select", metavar="WNID", help="synset to select on start")
     parser.add_argument("--cache-dir", help="folder for indexes and thumbnails")
+    parser.add_argument("--data-dir", help="folder for what you make (recent datasets, …)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    # For smoke tests: quit this many seconds after the dataset is shown.
+    parser.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)
     return parser
 
 
 def run_app(argv: list[str]) -> int:
-    """The interactive app. Until the window exists, it opens the dataset and prints a summary."""
+    """The interactive app: arguments, logging and folders first, then Qt."""
     try:
         args = build_app_parser().parse_args(argv)
     except cli.UsageError as exc:
@@ -43,16 +49,33 @@ def run_app(argv: list[str]) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     cache = userdirs.cache_dir(args.cache_dir)
+    data = userdirs.data_dir(args.data_dir)
+    dataset = args.dataset
+    if dataset is not None:
+        try:
+            check_root(dataset)
+        except DatasetPathError as exc:
+            print(f"{cli.PROG}: {exc}", file=sys.stderr)
+            return 2
+    hierarchy = load_hierarchy()
+    select = hierarchy.find(args.select.strip()) if args.select else None
+    if args.select and select is None:
+        print(f"{cli.PROG}: {args.select!r} is not a WordNet 3.0 noun synset id", file=sys.stderr)
+        return 2
+    demo = str(build_demo(cache))
     if args.demo:
-        dataset = str(build_demo(cache))
-        print(f"demo dataset: {dataset}")
-    elif args.dataset:
-        dataset = args.dataset
-    else:
-        build_app_parser().print_help()
-        return 0
-    stats = ["stats", dataset, *([args.select] if args.select else []), "--cache-dir", str(cache)]
-    return cli.run(stats + (["-v"] if args.verbose else []))
+        dataset = demo
+    from browser.qt.app import run_gui  # Qt is imported only when a window is wanted
+
+    return run_gui(
+        hierarchy,
+        dataset,
+        select,
+        cache_dir=cache,
+        data_dir=data,
+        demo_path=demo,
+        exit_after=args.exit_after,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

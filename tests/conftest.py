@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +12,11 @@ from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from browser.core.browse import DatasetView  # noqa: E402
+from browser.core.dataset import open_dataset  # noqa: E402
 from browser.core.hierarchy import Hierarchy  # noqa: E402
 from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.qt.thumbs import LIVE_POOLS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +50,46 @@ def make_files(jpeg_bytes: bytes) -> MakeFiles:
         return root
 
     return make
+
+
+GOLDEN, TABBY, DOG, TENCH = "n02099601", "n02123045", "n02084071", "n01440764"
+
+
+@pytest.fixture(autouse=True)
+def no_runnables_left() -> Iterator[None]:
+    """Fail a test that leaves work running in one of the app's thread pools."""
+    yield
+    busy = []
+    for pool in list(LIVE_POOLS):
+        try:
+            if pool.activeThreadCount():
+                busy.append(pool)
+        except RuntimeError:  # deleted with its window, whose destructor waited for it
+            LIVE_POOLS.discard(pool)
+    for pool in busy:
+        pool.waitForDone()
+    assert not busy, "the test left runnables active in a thread pool"
+
+
+def write_image(path: Path, size: tuple[int, int], colour: tuple[int, int, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, colour).save(path, "JPEG", quality=90)
+
+
+@pytest.fixture
+def small_dataset(tmp_path: Path) -> Path:
+    """train/ and val/ with 3 golden retrievers, 2 dogs, 2 tabbies, 1 tench and a broken file."""
+    root = tmp_path / "ds"
+    for i in range(3):
+        write_image(root / "train" / GOLDEN / f"g{i}.JPEG", (200 + i, 150), (200, 160, 40))
+    for i in range(2):
+        write_image(root / "train" / DOG / f"d{i}.JPEG", (120, 160), (90, 60, 30))
+        write_image(root / "val" / TABBY / f"t{i}.JPEG", (64, 64), (120, 120, 120))
+    write_image(root / "train" / TENCH / "fish.JPEG", (300, 200), (20, 120, 60))
+    (root / "train" / TENCH / "broken.JPEG").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    return root
+
+
+@pytest.fixture
+def small_view(small_dataset: Path, tmp_path: Path, hierarchy: Hierarchy) -> DatasetView:
+    return DatasetView(open_dataset(small_dataset, hierarchy, cache_dir=tmp_path / "cache"))

@@ -104,9 +104,14 @@ class SynsetSearch:
         return words, [postings[w] for w in words]
 
     def search(
-        self, query: str, *, limit: int | None = 50, images: np.ndarray | None = None
+        self,
+        query: str,
+        *,
+        limit: int | None = 50,
+        images: np.ndarray | None = None,
+        only: np.ndarray | None = None,
     ) -> list[SearchHit]:
-        """Synsets matching ``query``, best first.
+        """Synsets matching ``query``, best first; ``only`` (a boolean mask) restricts them.
 
         Within a kind: more images first (when ``images``, per-synset rolled-up counts of an
         open dataset, is given), then WordNet's sense frequency, then name.
@@ -120,6 +125,8 @@ class SynsetSearch:
         for kind, hits in self._kinds(wanted):
             fresh: dict[int, SearchHit] = {}
             for node, lemma in hits:
+                if only is not None and not only[node]:
+                    continue
                 if node not in taken and node not in fresh:
                     fresh[node] = SearchHit(node, kind, lemma)
 

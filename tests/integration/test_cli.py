@@ -149,17 +149,42 @@ def test_non_utf8_paths_reach_json_unchanged(tmp_path: Path, jpeg_bytes: bytes) 
     assert os.fsencode(unmapped["folder"]) == b"n\xff"
 
 
-def test_demo_builds_a_dataset_once_and_reports_it(tmp_path: Path) -> None:
-    done = run("--demo", "--cache-dir", tmp_path / "c", home=tmp_path)
+def test_demo_opens_the_window_on_a_generated_dataset(tmp_path: Path) -> None:
+    env_args = ("--cache-dir", tmp_path / "c", "--data-dir", tmp_path / "d", "--exit-after", "0.2")
+    done = run("--demo", *env_args, home=tmp_path)
     assert done.returncode == 0, done.stderr
     demo = tmp_path / "c" / "demo-dataset-v1"
-    assert f"demo dataset: {demo}" in done.stdout
+    assert json.loads((tmp_path / "d" / "recent.json").read_text()) == [str(demo)]
     stats = run_json("stats", demo, "--cache-dir", tmp_path / "c", home=tmp_path)
     assert stats["classes"] == 33
     assert stats["nodes"][0]["splits"] == {"train": 33 * 12, "val": 33 * 3}
-    again = run("--demo", "--cache-dir", tmp_path / "c", home=tmp_path)
-    assert again.returncode == 0
-    assert f"demo dataset: {demo}" in again.stdout
+    again = run(
+        "--exit-after",
+        "0.1",
+        "--cache-dir",
+        tmp_path / "c",
+        "--data-dir",
+        tmp_path / "d",
+        home=tmp_path,
+    )  # no dataset: the last one opens
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("{missing}",), "no such folder"), (("--demo", "--select", "n123"), "not a WordNet 3.0")],
+)
+def test_the_app_refuses_bad_arguments_before_opening_a_window(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    done = run(
+        *(a.format(missing=tmp_path / "missing") for a in args),
+        "--cache-dir",
+        tmp_path / "c",
+        home=tmp_path,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
 
 
 def test_main_py_and_the_module_are_the_same_program(tmp_path: Path) -> None:

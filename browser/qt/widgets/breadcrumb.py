@@ -1,0 +1,69 @@
+"""Breadcrumb: the hypernym path of the selected synset, each crumb clickable.
+
+Signals:
+    synsetClicked(int): a crumb (or a path picked from the menu) was chosen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from browser.core.hierarchy import Hierarchy
+
+
+class Breadcrumb(QWidget):
+    synsetClicked = Signal(int)
+    pathChosen = Signal(int)  # index into the synset's hypernym paths
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(4, 2, 4, 2)
+        self._layout.setSpacing(0)
+        self.crumbs: list[QToolButton] = []
+
+    def show_path(self, hierarchy: Hierarchy, paths: list[list[int]], chosen: int) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.crumbs = []
+        if not paths:
+            self._layout.addStretch(1)
+            return
+        path = paths[chosen]
+        for position, synset in enumerate(path):
+            if position:
+                separator = QLabel("›")
+                separator.setContentsMargins(3, 0, 3, 0)
+                self._layout.addWidget(separator)
+            crumb = QToolButton()
+            crumb.setText(hierarchy.name(synset))
+            crumb.setToolTip(hierarchy.wnid(synset))
+            crumb.setAutoRaise(True)
+            crumb.clicked.connect(lambda _=False, s=synset: self.synsetClicked.emit(s))
+            if position == len(path) - 1:
+                font = crumb.font()
+                font.setBold(True)
+                crumb.setFont(font)
+            self._layout.addWidget(crumb)
+            self.crumbs.append(crumb)
+        if len(paths) > 1:
+            menu_button = QToolButton()
+            menu_button.setText(f"{len(paths)} paths ▾")
+            menu_button.setToolTip("This synset has several hypernym paths; pick one")
+            menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            menu = QMenu(menu_button)
+            for number, other in enumerate(paths):
+                names = " › ".join(hierarchy.name(s) for s in other[1:-1]) or "(direct)"
+                action = menu.addAction(names)
+                action.setCheckable(True)
+                action.setChecked(number == chosen)
+                action.triggered.connect(lambda _=False, n=number: self.pathChosen.emit(n))
+            menu_button.setMenu(menu)
+            self._layout.addSpacing(8)
+            self._layout.addWidget(menu_button)
+            self.paths_button = menu_button
+        self._layout.addStretch(1)

@@ -1,0 +1,472 @@
+"""MainWindow: search + synset tree | breadcrumb + thumbnail grid | metadata panel.
+
+The window receives its services (hierarchy, dataset tasks, thumbnail loader, recent list)
+in ``__init__``, so tests build it with small real ones and no global state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from browser.core.browse import DatasetView, SortKey
+from browser.core.hierarchy import Hierarchy
+from browser.core.recent import RecentDatasets
+from browser.core.scanner import ScanProgress
+from browser.core.search import SynsetSearch
+from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
+from browser.qt.models.tree_model import SynsetTreeModel
+from browser.qt.thumbs import ThumbnailLoader
+from browser.qt.widgets.breadcrumb import Breadcrumb
+from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
+from browser.qt.widgets.metadata import MetadataPanel
+from browser.qt.widgets.preview import PreviewDialog
+from browser.qt.widgets.search_box import SearchBox
+from browser.qt.widgets.welcome import WelcomePage
+from browser.qt.workers import DatasetTasks
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The browser window. ``view`` is the open dataset (None on the welcome page)."""
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        tasks: DatasetTasks,
+        loader: ThumbnailLoader,
+        recent: RecentDatasets,
+        *,
+        demo_path: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.hierarchy = hierarchy
+        self.tasks = tasks
+        self.loader = loader
+        self.recent = recent
+        self.demo_path = demo_path
+        self.search = SynsetSearch(hierarchy)
+        self.view: DatasetView | None = None
+        self.tree_model: SynsetTreeModel | None = None
+        self.synset: int | None = None
+        self.paths: list[list[int]] = []
+        self.path_choice = 0
+        self.history: list[int] = []
+        self.history_at = -1
+        self.pending_select: int | None = None
+        self.preview: PreviewDialog | None = None
+        self.setWindowTitle("Synset Browser")
+        self.resize(1500, 900)
+        self._build()
+        self._actions()
+        tasks.progress.connect(self._progress)
+        tasks.opened.connect(self._opened)
+        tasks.failed.connect(self._failed)
+        tasks.cancelled.connect(self._scan_cancelled)
+        tasks.factsFilled.connect(self._facts_filled)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search_box = SearchBox()
+        self.search_box.synsetChosen.connect(self.select_synset)
+        self.tree = QTreeView()
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSortingEnabled(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setIndentation(12)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 0, 4)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.tree, 1)
+
+        self.breadcrumb = Breadcrumb()
+        self.breadcrumb.synsetClicked.connect(self.select_synset)
+        self.breadcrumb.pathChosen.connect(self._choose_path)
+        self.exact_box = QCheckBox("Only this synset")
+        self.exact_box.setToolTip("Show only images labelled exactly this synset, not below it")
+        self.exact_box.toggled.connect(lambda _: self._refill_grid())
+        self.sort_box = QComboBox()
+        for key in SortKey:
+            self.sort_box.addItem(f"Sort by {key.value}", key)
+        self.sort_box.currentIndexChanged.connect(lambda _: self._refill_grid())
+        self.zoom_slider = QSlider(Qt.Orientation.Horizontal)
+        self.zoom_slider.setRange(MIN_ZOOM, MAX_ZOOM)
+        self.zoom_slider.setValue(128)
+        self.zoom_slider.setFixedWidth(160)
+        self.zoom_slider.setToolTip("Thumbnail size (Ctrl+wheel, Ctrl++ / Ctrl+-)")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(self.exact_box)
+        controls.addWidget(self.sort_box)
+        controls.addStretch(1)
+        controls.addWidget(QLabel("Zoom"))
+        controls.addWidget(self.zoom_slider)
+
+        self.grid_model = ImageGridModel(self.loader, self)
+        self.grid = ThumbnailGrid(self.grid_model)
+        self.zoom_slider.valueChanged.connect(self.grid.set_zoom)
+        self.grid.zoomChanged.connect(self._zoom_changed)
+        self.grid.currentImageChanged.connect(self._current_image)
+        self.grid.doubleClicked.connect(lambda _: self.open_preview())
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
+        self.empty_label = QLabel("No images here.", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 4, 0, 4)
+        centre_layout.addWidget(self.breadcrumb)
+        centre_layout.addLayout(controls)
+        centre_layout.addWidget(self.grid, 1)
+        centre_layout.addWidget(self.empty_label)
+
+        self.metadata = MetadataPanel()
+        self.metadata.synsetClicked.connect(self.select_synset)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.metadata)
+        self.splitter.setSizes([400, 760, 340])
+        self.splitter.setStretchFactor(1, 1)
+
+        self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo_path is not None)
+        self.welcome.openRequested.connect(self.choose_dataset)
+        self.welcome.datasetChosen.connect(self.open_dataset)
+        self.welcome.demoRequested.connect(self._open_demo)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        status = self.statusBar()
+        self.path_label = QLabel()
+        self.shown_label = QLabel()
+        self.selection_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(260)
+        self.progress_bar.setFormat("%v / %m")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.tasks.cancel)
+        self.progress_label = QLabel()
+        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
+            widget.hide()
+        status.addWidget(self.path_label, 1)
+        status.addPermanentWidget(self.progress_label)
+        status.addPermanentWidget(self.progress_bar)
+        status.addPermanentWidget(self.cancel_button)
+        status.addPermanentWidget(self.shown_label)
+        status.addPermanentWidget(self.selection_label)
+
+    def _actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(
+            file_menu, "&Open dataset…", QKeySequence.StandardKey.Open, self.choose_dataset
+        )
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        if self.demo_path is not None:
+            self._action(file_menu, "Open the &demo dataset", None, self._open_demo)
+        self._action(file_menu, "&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        go_menu = self.menuBar().addMenu("&Go")
+        self._action(go_menu, "&Back", QKeySequence.StandardKey.Back, self.go_back)
+        self._action(go_menu, "&Forward", QKeySequence.StandardKey.Forward, self.go_forward)
+        self._action(go_menu, "&Find synset", QKeySequence.StandardKey.Find, self._focus_search)
+        self._action(
+            go_menu,
+            "&Preview image",
+            QKeySequence(Qt.Key.Key_Space),
+            self.open_preview,
+            widget=self.grid,
+        )
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | None,
+        slot: Callable[[], object],
+        widget: QWidget | None = None,
+    ) -> QAction:
+        action = QAction(text, widget or self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        if widget is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            widget.addAction(action)
+        menu.addAction(action)
+        return action
+
+    # -- datasets -----------------------------------------------------------------------
+
+    def choose_dataset(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+        if folder:
+            self.open_dataset(folder)
+
+    def _open_demo(self) -> None:
+        if self.demo_path:
+            self.open_dataset(self.demo_path)
+
+    def open_dataset(self, path: str, *, select: int | None = None) -> None:
+        """Open (scanning if needed) off the GUI thread; the window stays usable."""
+        self.pending_select = select
+        self.path_label.setText(f"Opening {path}…")
+        self._show_progress("Scanning", 0, 0)
+        self.tasks.open(path)
+
+    def refresh(self) -> None:
+        if self.view is not None:
+            self.pending_select = self.synset
+            self._show_progress("Refreshing", 0, 0)
+            self.tasks.open(self.view.index.root, refresh=True)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent.load():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_dataset(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _show_progress(self, label: str, done: int, total: int) -> None:
+        self.progress_label.setText(label)
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
+            widget.show()
+
+    def _hide_progress(self) -> None:
+        for widget in (self.progress_label, self.progress_bar, self.cancel_button):
+            widget.hide()
+
+    def _progress(self, progress: ScanProgress) -> None:
+        label = "Scanning folders" if progress.phase == "listing" else "Reading file sizes"
+        self._show_progress(label, progress.done, progress.total)
+        if progress.done >= progress.total:
+            self._hide_progress()
+
+    def _opened(self, view: DatasetView) -> None:
+        self._hide_progress()
+        self.view = view
+        index = view.index
+        self.recent.add(index.root)
+        self.tree_model = SynsetTreeModel(view, self)
+        self.tree.setModel(self.tree_model)
+        self.tree.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.search_box.set_source(self.search, view.counts.images)
+        self.stack.setCurrentWidget(self.splitter)
+        self.setWindowTitle(f"{os.path.basename(index.root)} — Synset Browser")
+        self.path_label.setText(
+            f"{index.root}  ·  {len(index):,} images in {len(index.class_nodes):,} classes"
+        )
+        self.history, self.history_at = [], -1
+        for note in index.notes:
+            self.statusBar().showMessage(note, 15000)
+        target = self.pending_select
+        if target is None or view.counts.images[target] == 0:
+            target = view.hierarchy.root
+        self.pending_select = None
+        if view.counts.images[target] > 0:
+            self.select_synset(target)
+        else:
+            self.grid_model.set_rows(index, view.rows(target)[:0], show_class=False)
+            self._update_status()
+        self.tasks.fill_facts(index)
+
+    def _failed(self, message: str) -> None:
+        self._hide_progress()
+        self.path_label.setText("")
+        QMessageBox.warning(self, "Cannot open dataset", message)
+
+    def _scan_cancelled(self) -> None:
+        self._hide_progress()
+        self.statusBar().showMessage("Scan cancelled", 5000)
+
+    def _facts_filled(self) -> None:
+        self._hide_progress()
+        if self.sort_box.currentData() is SortKey.SIZE:
+            self._refill_grid()
+        else:  # file sizes in the panel are known now
+            self._current_image(self.grid.current_image_row())
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def select_synset(
+        self, synset: int, *, record: bool = True, path: list[int] | None = None
+    ) -> None:
+        """Show ``synset``: grid, breadcrumb, panel, and its row in the tree."""
+        view = self.view
+        if view is None or view.counts.images[synset] == 0:
+            self.statusBar().showMessage("No images at or below that synset", 4000)
+            return
+        if record and (not self.history or self.history[self.history_at] != synset):
+            del self.history[self.history_at + 1 :]
+            self.history.append(synset)
+            self.history_at = len(self.history) - 1
+        self.synset = synset
+        self.paths = [
+            p
+            for p in view.hierarchy.hypernym_paths(synset)
+            if all(view.counts.images[s] > 0 for s in p)
+        ]
+        self.path_choice = self.paths.index(path) if path in self.paths else 0
+        self._show_breadcrumb()
+        self.metadata.show_synset(view, synset, self.paths)
+        self._refill_grid()
+        self._reveal(self.paths[self.path_choice])
+
+    def _show_breadcrumb(self) -> None:
+        self.breadcrumb.show_path(self.hierarchy, self.paths, self.path_choice)
+
+    def _choose_path(self, number: int) -> None:
+        self.path_choice = number
+        self._show_breadcrumb()
+        self._reveal(self.paths[number])
+
+    def _reveal(self, path: list[int]) -> None:
+        if self.tree_model is None:
+            return
+        index = self.tree_model.index_for_path(path)
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        if self.tree.currentIndex() != index:
+            self.tree.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self.tree.scrollTo(index)
+
+    def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.tree_model is None or not current.isValid():
+            return
+        synset = self.tree_model.synset(current)
+        if synset is None:
+            return
+        path = []
+        walk = current.siblingAtColumn(0)
+        while walk.isValid():
+            path.append(self.tree_model.synset(walk))
+            walk = walk.parent()
+        path.reverse()
+        if synset != self.synset or path != self.paths[self.path_choice]:
+            self.select_synset(synset, path=path)  # type: ignore[arg-type]
+
+    def go_back(self) -> None:
+        if self.history_at > 0:
+            self.history_at -= 1
+            self.select_synset(self.history[self.history_at], record=False)
+
+    def go_forward(self) -> None:
+        if self.history_at + 1 < len(self.history):
+            self.history_at += 1
+            self.select_synset(self.history[self.history_at], record=False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.BackButton:
+            self.go_back()
+        elif event.button() == Qt.MouseButton.ForwardButton:
+            self.go_forward()
+        else:
+            super().mousePressEvent(event)
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # -- grid ---------------------------------------------------------------------------
+
+    def _refill_grid(self) -> None:
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
+        exact = self.exact_box.isChecked()
+        rows = view.rows(synset, exact=exact, sort=self.sort_box.currentData())
+        leaf = not view.has_children(synset)
+        self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
+        self.grid.scrollToTop()
+        self.empty_label.setVisible(len(rows) == 0)
+        self.grid.setVisible(len(rows) > 0)
+        if len(rows):
+            self.grid.set_current_position(0)
+        else:
+            self.metadata.clear_image()
+        self._update_status()
+
+    def _current_image(self, row: int) -> None:
+        """Show the facts of the current image (row -1: none)."""
+        if self.view is None or row < 0:
+            self.metadata.clear_image()
+            return
+        failure = self.grid.currentIndex().data(FAILURE_ROLE)
+        self.metadata.show_image(self.view, row, failure)
+
+    def _zoom_changed(self, pixels: int) -> None:
+        if self.zoom_slider.value() != pixels:
+            self.zoom_slider.setValue(pixels)
+
+    def _update_status(self) -> None:
+        self.shown_label.setText(f"{self.grid_model.count():,} images shown")
+        selected = self.grid.selected_count()
+        self.selection_label.setText(f"{selected:,} selected" if selected else "")
+
+    def open_preview(self) -> None:
+        position = self.grid.current_position()
+        if self.view is None or position < 0:
+            return
+        model = self.grid_model
+        self.preview = PreviewDialog(
+            model.count(),
+            lambda p: self.view.index.path(model.image_row(p)),  # type: ignore[union-attr]
+            position,
+            self,
+        )
+        self.preview.positionChanged.connect(self.grid.set_current_position)
+        self.preview.show()
+
+    # -- closing ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.tasks.shutdown()
+        self.loader.shutdown()
+        super().closeEvent(event)

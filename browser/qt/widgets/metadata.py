@@ -1,0 +1,127 @@
+"""MetadataPanel: facts about the selected synset and the current image.
+
+Signals:
+    synsetClicked(int): a hypernym, a class or a path step was clicked.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from browser.core.browse import DatasetView
+from browser.core.imageinfo import ImageFacts, image_facts
+from browser.core.index import UNKNOWN, UNREADABLE, VANISHED
+
+
+def _size(count: int) -> str:
+    if count == UNKNOWN:
+        return "not known yet"
+    if count in (VANISHED, UNREADABLE):
+        return "cannot be read"
+    value = float(count)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{count:,} bytes" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{count:,} bytes"
+
+
+class MetadataPanel(QTextBrowser):
+    synsetClicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._clicked)
+        self.view: DatasetView | None = None
+        self._synset_html = ""
+        self._image_html = ""
+        self._path = ""
+        self.setMinimumWidth(260)
+
+    def _link(self, synset: int) -> str:
+        assert self.view is not None
+        name = escape(self.view.hierarchy.name(synset))
+        return f'<a href="synset:{synset}">{name}</a>'
+
+    def show_synset(self, view: DatasetView, synset: int, paths: list[list[int]]) -> None:
+        self.view = view
+        hierarchy, counts = view.hierarchy, view.counts
+        lemmas = ", ".join(escape(x.replace("_", " ")) for x in hierarchy.lemmas(synset))
+        splits = "".join(
+            f"<tr><td>{escape(name)}</td><td align='right'>{int(counts.split_images[i, synset]):,}"
+            "</td></tr>"
+            for i, name in enumerate(counts.splits)
+        )
+        path_html = "".join(
+            "<li>" + " › ".join(self._link(s) for s in path) + "</li>" for path in paths
+        )
+        largest = "".join(
+            f"<tr><td>{self._link(c)}</td><td align='right'>{n:,}</td></tr>"
+            for c, n in view.largest_classes(synset, 8)
+        )
+        self._synset_html = (
+            f"<h2>{escape(hierarchy.name(synset))}</h2>"
+            f"<p><code>{hierarchy.wnid(synset)}</code> — {lemmas}</p>"
+            f"<p><i>{escape(hierarchy.gloss(synset))}</i></p>"
+            "<table cellspacing='0' cellpadding='2'>"
+            f"<tr><td>Images at or below</td><td align='right'><b>{int(counts.images[synset]):,}"
+            "</b></td></tr>"
+            f"<tr><td>Labelled exactly this</td><td align='right'>"
+            f"{int(counts.direct_images[synset]):,}</td></tr>"
+            f"<tr><td>Classes at or below</td><td align='right'>{int(counts.classes[synset]):,}"
+            f"</td></tr>{splits}</table>"
+            f"<h4>Hypernym paths ({len(paths)})</h4><ol>{path_html}</ol>"
+            + (
+                f"<h4>Largest classes</h4><table cellpadding='1'>{largest}</table>"
+                if largest
+                else ""
+            )
+        )
+        self._render()
+
+    def show_image(self, view: DatasetView, row: int, failure: str | None = None) -> ImageFacts:
+        index = view.index
+        self._path = index.path(row)
+        facts = image_facts(self._path)
+        label = int(index.labels[row])
+        problem = facts.error or failure
+        rows = [
+            ("Path", f"{escape(index.relpath(row))} <a href='copy:'>copy full path</a>"),
+            ("Class", f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>"),
+            ("Split", escape(index.splits[index.split_ids[row]])),
+            ("File size", _size(int(index.sizes[row]))),
+        ]
+        if not facts.error:
+            rows += [
+                ("Pixels", f"{facts.width:,} × {facts.height:,}"),
+                ("Format", f"{escape(facts.format)}, {escape(facts.mode)}"),
+                ("EXIF orientation", escape(facts.orientation)),
+            ]
+        table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+        warning = (
+            f"<p style='color:#c0392b'><b>This image cannot be decoded:</b> {escape(problem)}</p>"
+            if problem
+            else ""
+        )
+        self._image_html = f"<hr><h3>Image</h3>{warning}<table cellpadding='2'>{table}</table>"
+        self._render()
+        return facts
+
+    def clear_image(self) -> None:
+        self._image_html = ""
+        self._path = ""
+        self._render()
+
+    def _render(self) -> None:
+        self.setHtml(self._synset_html + self._image_html)
+
+    def _clicked(self, url: QUrl) -> None:
+        if url.scheme() == "synset":
+            self.synsetClicked.emit(int(url.path()))
+        elif url.scheme() == "copy" and self._path:
+            QGuiApplication.clipboard().setText(self._path)

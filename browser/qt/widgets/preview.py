@@ -1,0 +1,112 @@
+"""PreviewDialog: one image at full size. Fit to window or 100 %; arrows step; Esc closes.
+
+Signals:
+    positionChanged(int): the grid position now shown (so the grid can follow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PIL import Image, ImageOps
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QImageReader, QKeyEvent, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+
+def load_full(path: str) -> tuple[QImage | None, str]:
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    image = reader.read()
+    if not image.isNull():
+        return image, ""
+    reason = reader.errorString()
+    try:
+        with Image.open(path) as opened:
+            rgb = ImageOps.exif_transpose(opened).convert("RGB")
+        data = rgb.tobytes()
+        return QImage(
+            data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
+        ).copy(), ""
+    except Exception as exc:  # undecodable: say so in the dialog
+        return None, f"{reason}; {exc}"
+
+
+class PreviewDialog(QDialog):
+    positionChanged = Signal(int)
+
+    def __init__(
+        self,
+        count: int,
+        path_of: Callable[[int], str],
+        position: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.count = count
+        self.path_of = path_of
+        self.position = position
+        self.fit = True
+        self.pixmap: QPixmap | None = None
+        self.label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.area = QScrollArea()
+        self.area.setWidget(self.label)
+        self.area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.area.setStyleSheet("background: #202020; color: #e0e0e0;")
+        self.status = QLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        layout.addWidget(self.area, 1)
+        layout.addWidget(self.status)
+        self.resize(1000, 760)
+        self.show_position(position)
+
+    def show_position(self, position: int) -> None:
+        self.position = max(0, min(self.count - 1, position))
+        path = self.path_of(self.position)
+        image, reason = load_full(path)
+        self.pixmap = QPixmap.fromImage(image) if image is not None else None
+        name = path.rsplit("/", 1)[-1]
+        self.setWindowTitle(f"{name} — {self.position + 1:,} of {self.count:,}")
+        if self.pixmap is None:
+            self.label.setText(f"This image cannot be decoded.\n{reason}")
+            self.status.setText(path)
+        else:
+            self.status.setText(
+                f"  {path}   {self.pixmap.width()} × {self.pixmap.height()}   "
+                "F: fit / 100 %   ←/→: previous / next   Esc: close"
+            )
+        self._render()
+        self.positionChanged.emit(self.position)
+
+    def _render(self) -> None:
+        if self.pixmap is None:
+            self.label.adjustSize()
+            return
+        if self.fit:
+            area = self.area.viewport().size()
+            shown = self.pixmap.scaled(
+                area, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+            self.area.setWidgetResizable(True)
+        else:
+            shown = self.pixmap
+            self.area.setWidgetResizable(False)
+        self.label.setPixmap(shown)
+        self.label.resize(shown.size())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space):
+            self.show_position(self.position + 1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace):
+            self.show_position(self.position - 1)
+        elif key in (Qt.Key.Key_F, Qt.Key.Key_1, Qt.Key.Key_0):
+            self.fit = not self.fit if key == Qt.Key.Key_F else key == Qt.Key.Key_0
+            self._render()
+        else:
+            super().keyPressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._render()

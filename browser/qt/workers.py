@@ -1,0 +1,109 @@
+"""Background work that is not thumbnails: opening (scanning) a dataset and the stat pass.
+
+Both run on a private QThreadPool and report through a QObject living in the GUI thread.
+A threading.Event cancels them; the core checks it between folders.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from browser.core.browse import DatasetView
+from browser.core.dataset import open_dataset
+from browser.core.hierarchy import Hierarchy
+from browser.core.index import DatasetIndex
+from browser.core.scanner import ScanCancelled, ScanProgress
+from browser.core.statpass import fill_file_facts, pending_folders
+from browser.qt.thumbs import LIVE_POOLS
+
+log = logging.getLogger(__name__)
+
+
+class DatasetTasks(QObject):
+    """Opens datasets and fills file facts off the GUI thread.
+
+    Signals:
+        progress(object): a ScanProgress.
+        opened(object): a DatasetView, ready to show.
+        failed(str): opening failed; the message is for the user.
+        cancelled(): the user cancelled the scan.
+        factsFilled(): the stat pass finished (sizes are known for sorting and the panel).
+    """
+
+    progress = Signal(object)
+    opened = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    factsFilled = Signal()
+
+    def __init__(self, hierarchy: Hierarchy, cache_dir: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.hierarchy = hierarchy
+        self.cache_dir = cache_dir
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # one dataset job at a time, in order
+        LIVE_POOLS.add(self.pool)
+        self._cancel = threading.Event()
+
+    def open(self, root: str, *, refresh: bool = False) -> None:
+        self.cancel()
+        self._cancel = threading.Event()
+        self.pool.start(_Run(lambda e=self._cancel: self._open(root, refresh, e)))
+
+    def fill_facts(self, index: DatasetIndex) -> None:
+        if pending_folders(index):
+            self.pool.start(_Run(lambda e=self._cancel: self._facts(index, e)))
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def shutdown(self) -> None:
+        self.cancel()
+        self.pool.clear()
+        self.pool.waitForDone()
+
+    def _open(self, root: str, refresh: bool, cancel: threading.Event) -> None:
+        try:
+            index = open_dataset(
+                root,
+                self.hierarchy,
+                cache_dir=self.cache_dir,
+                refresh=refresh,
+                progress=self.progress.emit,
+                cancelled=cancel.is_set,
+            )
+            view = DatasetView(index)
+        except ScanCancelled:
+            self.cancelled.emit()
+            return
+        except Exception as exc:  # reported to the user; the window keeps going
+            log.exception("cannot open %s", root)
+            self.failed.emit(f"Cannot open {root}: {exc}")
+            return
+        self.opened.emit(view)
+
+    def _facts(self, index: DatasetIndex, cancel: threading.Event) -> None:
+        try:
+            fill_file_facts(index, progress=self.progress.emit, cancelled=cancel.is_set)
+        except ScanCancelled:
+            return
+        except Exception:
+            log.exception("the stat pass over %s failed", index.root)
+            return
+        self.factsFilled.emit()
+
+
+class _Run(QRunnable):
+    def __init__(self, action: object) -> None:
+        super().__init__()
+        self.action = action
+
+    def run(self) -> None:
+        self.action()  # type: ignore[operator]
+
+
+__all__ = ["DatasetTasks", "ScanProgress"]

@@ -1,0 +1,75 @@
+"""Take a screenshot of the app on a dataset (for docs/screenshots; run under xvfb-run).
+
+Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot.py DATASET OUT.png
+           [--select WNID] [--zoom PX] [--preview] [--search TEXT] [--width W --height H]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from browser.core.demo import build_demo
+from browser.core.wordnet import load_hierarchy
+from browser.qt.app import build_window
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dataset")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--select")
+    parser.add_argument("--zoom", type=int, default=128)
+    parser.add_argument("--preview", action="store_true")
+    parser.add_argument("--search")
+    parser.add_argument("--width", type=int, default=1500)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--cache-dir", type=Path)
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="synset-shot-"))
+    data = Path(tempfile.mkdtemp(prefix="synset-shot-data-"))
+    demo = str(build_demo(cache))
+    window = build_window(load_hierarchy(), cache, data, demo)
+    window.resize(args.width, args.height)
+    window.show()
+    target = demo if args.dataset == "demo" else args.dataset
+    if target != "welcome":
+        node = window.hierarchy.find(args.select) if args.select else None
+        window.open_dataset(target, select=node)
+
+    def after_open() -> None:
+        window.grid.set_zoom(args.zoom)
+        if args.search:
+            window.search_box.setFocus()
+            window.search_box.setText(args.search)
+            window.search_box.update_suggestions()
+        if args.preview:
+            window.open_preview()
+        QTimer.singleShot(2500, shoot)
+
+    def shoot() -> None:
+        widget = window.preview if args.preview and window.preview else window
+        screen = QApplication.primaryScreen()
+        if args.search:
+            picture = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height())
+        else:
+            picture = widget.grab()
+        picture.save(str(args.out))
+        print(f"saved {args.out}")
+        window.close()
+        app.quit()
+
+    window.tasks.opened.connect(lambda _: QTimer.singleShot(300, after_open))
+    if target == "welcome":
+        QTimer.singleShot(800, shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

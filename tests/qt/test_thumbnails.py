@@ -1,0 +1,166 @@
+"""Thumbnail loading: off the GUI thread, cached on disk, failures explained, stale dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from browser.core.thumbnails import ThumbnailCache
+from browser.qt import thumbs
+from browser.qt.thumbs import ThumbnailLoader, ThumbRequest, _Ticket, produce_thumbnail
+
+
+def request_for(path: Path, bucket: int = 128, row: int = 0) -> ThumbRequest:
+    return ThumbRequest(row, row, str(path), -1, -1, bucket, 0, _Ticket())
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> ThumbnailCache:
+    return ThumbnailCache(tmp_path / "thumbs")
+
+
+def test_a_thumbnail_fits_its_bucket_and_keeps_its_aspect(
+    tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    path = tmp_path / "wide.jpg"
+    Image.new("RGB", (500, 375), (10, 200, 30)).save(path, quality=90)
+    image, reason = produce_thumbnail(request_for(path), cache)
+    assert reason == ""
+    assert image is not None
+    assert (image.width(), image.height()) == (128, 96)
+    assert image.pixelColor(60, 40).green() > 150
+
+
+@pytest.mark.parametrize(
+    ("mode", "ext", "options"),
+    [
+        ("CMYK", "jpg", {}),
+        ("I;16", "png", {}),
+        ("P", "png", {"transparency": 0}),
+        ("RGBA", "webp", {}),
+        ("L", "tiff", {}),
+        ("RGB", "bmp", {}),
+        ("RGB", "gif", {}),
+    ],
+)
+def test_odd_formats_become_rgb_thumbnails(
+    tmp_path: Path, cache: ThumbnailCache, mode: str, ext: str, options: dict[str, Any]
+) -> None:
+    path = tmp_path / f"odd.{ext}"
+    Image.new(mode, (90, 60)).save(path, **options)
+    image, reason = produce_thumbnail(request_for(path), cache)
+    assert reason == ""
+    assert image is not None
+    assert (image.width(), image.height()) == (90, 60)
+    assert image.format() in (QImage.Format.Format_RGB32, QImage.Format.Format_RGB888)
+
+
+def test_exif_orientation_is_applied(tmp_path: Path, cache: ThumbnailCache) -> None:
+    path = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored landscape, shown rotated 90° clockwise
+    Image.new("RGB", (200, 100), (200, 0, 0)).save(path, exif=exif)
+    image, _ = produce_thumbnail(request_for(path), cache)
+    assert image is not None
+    assert (image.width(), image.height()) == (64, 128)
+
+
+def test_a_broken_file_gives_a_reason_that_is_remembered(
+    tmp_path: Path, cache: ThumbnailCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "broken.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 definitely not a JPEG")
+    image, reason = produce_thumbnail(request_for(path), cache)
+    assert image is None
+    assert reason.startswith("cannot be decoded")
+
+    def must_not_decode(*args: object) -> None:
+        raise AssertionError("a remembered failure was decoded again")
+
+    monkeypatch.setattr(thumbs, "decode_with_qt", must_not_decode)
+    assert produce_thumbnail(request_for(path), cache) == (None, reason)
+    path.write_bytes(path.read_bytes() + b"changed")  # the file changes: try again
+    with pytest.raises(AssertionError, match="decoded again"):
+        produce_thumbnail(request_for(path), cache)
+
+
+def test_the_disk_cache_serves_the_second_request(
+    tmp_path: Path, cache: ThumbnailCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.jpg"
+    Image.new("RGB", (400, 300), (0, 0, 200)).save(path)
+    first, _ = produce_thumbnail(request_for(path), cache)
+    stored = list((tmp_path / "thumbs" / "128").rglob("*.jpg"))
+    assert len(stored) == 1
+    monkeypatch.setattr(
+        thumbs,
+        "decode_with_qt",
+        lambda *a: (_ for _ in ()).throw(AssertionError("decoded instead of read from the cache")),
+    )
+    second, _ = produce_thumbnail(request_for(path), cache)
+    assert second is not None
+    assert first is not None
+    assert second.size() == first.size()
+
+
+def make_images(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"{i}.jpg"
+        Image.new("RGB", (160, 120), (i * 7 % 255, 80, 160)).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_the_loader_delivers_pixmaps_in_the_gui_thread(
+    qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    loader = ThumbnailLoader(cache, threads=2)
+    paths = make_images(tmp_path / "imgs", 6)
+    delivered: list[int] = []
+    loader.thumbnailReady.connect(delivered.append)
+    wanted = [(p, p, str(path), -1, -1) for p, path in enumerate(paths)]
+    assert loader.request(wanted, 128) == 6
+    qtbot.waitUntil(lambda: len(delivered) == 6)
+    assert sorted(delivered) == list(range(6))
+    assert all(loader.pixmap(row, 128) is not None for row in range(6))
+    assert loader.request(wanted, 128) == 0  # nothing is asked for twice
+    loader.shutdown()
+
+
+def test_stale_results_are_dropped_after_a_reset(
+    qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    loader = ThumbnailLoader(cache, threads=2)
+    paths = make_images(tmp_path / "imgs", 30)
+    delivered: list[int] = []
+    loader.thumbnailReady.connect(delivered.append)
+    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    loader.reset()  # the user selected another synset before any result came back
+    fresh = make_images(tmp_path / "other", 2)
+    loader.request([(100 + p, 100 + p, str(path), -1, -1) for p, path in enumerate(fresh)], 128)
+    qtbot.waitUntil(lambda: len(delivered) == 2)
+    loader.pool.waitForDone()
+    qtbot.wait(50)  # let any queued (stale) deliveries arrive, to prove they are ignored
+    assert sorted(delivered) == [100, 101]
+    assert all(loader.pixmap(row, 128) is None for row in range(30))
+    loader.shutdown()
+
+
+def test_the_memory_cache_is_bounded(qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache) -> None:
+    one_thumbnail = 128 * 96 * 4
+    loader = ThumbnailLoader(cache, threads=2, memory_bytes=3 * one_thumbnail)
+    paths = make_images(tmp_path / "imgs", 8)
+    delivered: list[int] = []
+    loader.thumbnailReady.connect(delivered.append)
+    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    qtbot.waitUntil(lambda: len(delivered) == 8)
+    assert loader.memory_used <= 3 * one_thumbnail
+    assert sum(loader.pixmap(r, 128) is not None for r in range(8)) == 3
+    loader.shutdown()
