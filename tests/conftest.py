@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +56,14 @@ def make_files(jpeg_bytes: bytes) -> MakeFiles:
 GOLDEN, TABBY, DOG, TENCH = "n02099601", "n02123045", "n02084071", "n01440764"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """As the app does (browser.qt.gcpin): never let a worker thread run the collector."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def no_runnables_left() -> Iterator[None]:
     """Fail a test that leaves work running in one of the app's thread pools."""
@@ -68,6 +77,7 @@ def no_runnables_left() -> Iterator[None]:
             LIVE_POOLS.discard(pool)
     for pool in busy:
         pool.waitForDone()
+    gc.collect()  # here, on the main thread
     assert not busy, "the test left runnables active in a thread pool"
 
 

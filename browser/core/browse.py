@@ -65,6 +65,10 @@ class DatasetView:
             return rows[order]
         return rows
 
+    def largest_children(self, node: int, limit: int = 8) -> list[tuple[int, int]]:
+        """(child, images) of the children with the most images."""
+        return [(c, int(self.counts.images[c])) for c in self.children(node)[:limit]]
+
     def largest_classes(self, node: int, limit: int = 10) -> list[tuple[int, int]]:
         """(class, images) of the biggest classes at or below ``node``."""
         direct = self.counts.direct_images

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from browser.core.hierarchy import Hierarchy
 from browser.core.recent import RecentDatasets
 from browser.core.thumbnails import ThumbnailCache
+from browser.qt.gcpin import GarbageCollector
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
@@ -59,6 +60,7 @@ def run_gui(
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Synset Browser")
+    collector = GarbageCollector(app)
     window = build_window(hierarchy, cache_dir, data_dir, demo_path)
     window.show()
     if dataset is None:
@@ -72,4 +74,6 @@ def run_gui(
         window.tasks.failed.connect(quit_later)
         if dataset is None:
             quit_later()
-    return app.exec()
+    status = app.exec()
+    collector.stop()
+    return status

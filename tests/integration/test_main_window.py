@@ -127,9 +127,12 @@ def test_back_and_forward(
     assert window.synset == dog
     window.go_back()
     assert window.synset == hierarchy.root
-    window.go_forward()
-    window.go_forward()
+    qtbot.mouseClick(window.grid.viewport(), Qt.MouseButton.ForwardButton)  # the mouse's button
+    assert window.synset == dog
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.ForwardButton)
     assert window.synset == tabby
+    qtbot.mouseClick(window.metadata.viewport(), Qt.MouseButton.BackButton)
+    assert window.synset == dog
 
 
 def test_a_broken_image_is_explained_in_the_panel(

@@ -95,8 +95,10 @@ def test_the_disk_cache_serves_the_second_request(
     path = tmp_path / "a.jpg"
     Image.new("RGB", (400, 300), (0, 0, 200)).save(path)
     first, _ = produce_thumbnail(request_for(path), cache)
-    stored = list((tmp_path / "thumbs" / "128").rglob("*.jpg"))
-    assert len(stored) == 1
+    stat = path.stat()
+    stored = cache.get(cache.key(str(path), stat.st_size, stat.st_mtime_ns, 128))
+    assert stored is not None
+    assert stored.startswith(b"\xff\xd8")  # a JPEG
     monkeypatch.setattr(
         thumbs,
         "decode_with_qt",
@@ -124,7 +126,7 @@ def test_the_loader_delivers_pixmaps_in_the_gui_thread(
     loader = ThumbnailLoader(cache, threads=2)
     paths = make_images(tmp_path / "imgs", 6)
     delivered: list[int] = []
-    loader.thumbnailReady.connect(delivered.append)
+    loader.thumbnailsReady.connect(delivered.extend)
     wanted = [(p, p, str(path), -1, -1) for p, path in enumerate(paths)]
     assert loader.request(wanted, 128) == 6
     qtbot.waitUntil(lambda: len(delivered) == 6)
@@ -140,7 +142,7 @@ def test_stale_results_are_dropped_after_a_reset(
     loader = ThumbnailLoader(cache, threads=2)
     paths = make_images(tmp_path / "imgs", 30)
     delivered: list[int] = []
-    loader.thumbnailReady.connect(delivered.append)
+    loader.thumbnailsReady.connect(delivered.extend)
     loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
     loader.reset()  # the user selected another synset before any result came back
     fresh = make_images(tmp_path / "other", 2)
@@ -154,13 +156,32 @@ def test_stale_results_are_dropped_after_a_reset(
 
 
 def test_the_memory_cache_is_bounded(qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache) -> None:
-    one_thumbnail = 128 * 96 * 4
+    one_thumbnail = 2 * 128 * 96 * 4  # the image and the pixmap shown from it
     loader = ThumbnailLoader(cache, threads=2, memory_bytes=3 * one_thumbnail)
     paths = make_images(tmp_path / "imgs", 8)
     delivered: list[int] = []
-    loader.thumbnailReady.connect(delivered.append)
+    loader.thumbnailsReady.connect(delivered.extend)
     loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
     qtbot.waitUntil(lambda: len(delivered) == 8)
     assert loader.memory_used <= 3 * one_thumbnail
     assert sum(loader.pixmap(r, 128) is not None for r in range(8)) == 3
+    loader.shutdown()
+
+
+def test_cached_and_fresh_thumbnails_together_never_deadlock(
+    qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    # Regression: reading cached JPEGs through a Python-made QBuffer in one worker while
+    # another decoded a file deadlocked on the GIL and QImageReader's handler lock.
+    first = make_images(tmp_path / "first", 150)
+    for number, path in enumerate(first):
+        produce_thumbnail(request_for(path, row=number), cache)  # now in the disk cache
+    fresh = make_images(tmp_path / "fresh", 150)
+    loader = ThumbnailLoader(cache, threads=2)
+    delivered: list[int] = []
+    loader.thumbnailsReady.connect(delivered.extend)
+    mixed = [item for pair in zip(first, fresh, strict=True) for item in pair]
+    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(mixed)], 128)
+    qtbot.waitUntil(lambda: len(delivered) == len(mixed), timeout=60_000)
+    assert loader.failure(0, 128) is None
     loader.shutdown()

@@ -6,6 +6,8 @@ Python object per image; data() computes what one visible cell needs.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap
@@ -20,6 +22,14 @@ CLASS_ROLE = Qt.ItemDataRole.UserRole + 3  # the class name, when captions show 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class Cell(NamedTuple):
+    row: int
+    name: str
+    class_name: str
+    pixmap: QPixmap | None
+    failure: str | None
+
+
 class ImageGridModel(QAbstractTableModel):
     """The images of the selected synset, in reading order over ``columns`` columns."""
 
@@ -30,8 +40,9 @@ class ImageGridModel(QAbstractTableModel):
         self.rows = np.zeros(0, dtype=np.int64)
         self.columns = 1
         self.bucket = 128
+        self.side = 128  # the thumbnail box of a cell, in pixels
         self.show_class = False
-        loader.thumbnailReady.connect(self._thumbnail_ready)
+        loader.thumbnailsReady.connect(self._thumbnails_ready)
 
     # -- content ------------------------------------------------------------------------
 
@@ -50,7 +61,9 @@ class ImageGridModel(QAbstractTableModel):
             self.columns = columns
             self.endResetModel()
 
-    def set_bucket(self, bucket: int) -> None:
+    def set_sizes(self, bucket: int, side: int) -> None:
+        """Thumbnails are decoded at ``bucket`` and shown in a ``side`` box."""
+        self.side = side
         if bucket != self.bucket:
             self.bucket = bucket
             self.loader.reset()
@@ -72,6 +85,25 @@ class ImageGridModel(QAbstractTableModel):
 
     def image_row(self, position: int) -> int:
         return int(self.rows[position])
+
+    def cell(self, position: int) -> Cell | None:
+        """Everything the delegate paints for one cell, in one call.
+
+        A delegate asking through ``QModelIndex.data`` pays a Python→C++→Python round trip
+        per role; at 64 px that was most of a repaint's cost.
+        """
+        if self.index_ is None or not 0 <= position < len(self.rows):
+            return None
+        row = int(self.rows[position])
+        index = self.index_
+        class_name = index.hierarchy.name(int(index.labels[row])) if self.show_class else ""
+        return Cell(
+            row,
+            index.name(row),
+            class_name,
+            self.loader.pixmap(row, self.bucket, self.side),
+            self.loader.failure(row, self.bucket),
+        )
 
     # -- Qt model API -------------------------------------------------------------------
 
@@ -98,7 +130,7 @@ class ImageGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.index_.name(row)
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.loader.pixmap(row, self.bucket)
+            return self.loader.pixmap(row, self.bucket, self.side)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.index_.relpath(row)
         if role == ROW_ROLE:
@@ -125,12 +157,13 @@ class ImageGridModel(QAbstractTableModel):
                 )
         return self.loader.request(wanted, self.bucket)
 
-    def _thumbnail_ready(self, position: int) -> None:
-        cell = self.index_at(position)
-        if cell.isValid():
-            self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DecorationRole])
-
-
-def pixmap_of(index: AnyIndex) -> QPixmap | None:
-    value = index.data(Qt.ItemDataRole.DecorationRole)
-    return value if isinstance(value, QPixmap) else None
+    def _thumbnails_ready(self, positions: list[int]) -> None:
+        # One signal for the batch: the rows spanned by the positions that arrived.
+        valid = [p for p in positions if 0 <= p < len(self.rows)]
+        if valid:
+            first, last = min(valid) // self.columns, max(valid) // self.columns
+            self.dataChanged.emit(
+                self.index(first, 0),
+                self.index(last, self.columns - 1),
+                [Qt.ItemDataRole.DecorationRole],
+            )

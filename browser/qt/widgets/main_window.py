@@ -10,10 +10,11 @@ import logging
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -88,6 +89,9 @@ class MainWindow(QMainWindow):
         tasks.failed.connect(self._failed)
         tasks.cancelled.connect(self._scan_cancelled)
         tasks.factsFilled.connect(self._facts_filled)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     # -- building -----------------------------------------------------------------------
 
@@ -402,13 +406,22 @@ class MainWindow(QMainWindow):
             self.history_at += 1
             self.select_synset(self.history[self.history_at], record=False)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.BackButton:
-            self.go_back()
-        elif event.button() == Qt.MouseButton.ForwardButton:
-            self.go_forward()
-        else:
-            super().mousePressEvent(event)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # The mouse's back/forward buttons work wherever the pointer is in this window; the
+        # child widgets that would receive the click do not know about history.
+        if (
+            event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and isinstance(event, QMouseEvent)
+        ):
+            if event.button() == Qt.MouseButton.BackButton:
+                self.go_back()
+                return True
+            if event.button() == Qt.MouseButton.ForwardButton:
+                self.go_forward()
+                return True
+        return super().eventFilter(watched, event)
 
     def _focus_search(self) -> None:
         self.search_box.setFocus()
@@ -467,6 +480,9 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.tasks.shutdown()
         self.loader.shutdown()
         super().closeEvent(event)

@@ -60,10 +60,14 @@ class MetadataPanel(QTextBrowser):
         path_html = "".join(
             "<li>" + " › ".join(self._link(s) for s in path) + "</li>" for path in paths
         )
-        largest = "".join(
-            f"<tr><td>{self._link(c)}</td><td align='right'>{n:,}</td></tr>"
-            for c, n in view.largest_classes(synset, 8)
-        )
+
+        def table(pairs: list[tuple[int, int]]) -> str:
+            return "".join(
+                f"<tr><td>{self._link(c)}</td><td align='right'>{n:,}</td></tr>" for c, n in pairs
+            )
+
+        children = table(view.largest_children(synset, 8))
+        largest = table(view.largest_classes(synset, 8)) if children else ""
         self._synset_html = (
             f"<h2>{escape(hierarchy.name(synset))}</h2>"
             f"<p><code>{hierarchy.wnid(synset)}</code> — {lemmas}</p>"
@@ -77,7 +81,12 @@ class MetadataPanel(QTextBrowser):
             f"</td></tr>{splits}</table>"
             f"<h4>Hypernym paths ({len(paths)})</h4><ol>{path_html}</ol>"
             + (
-                f"<h4>Largest classes</h4><table cellpadding='1'>{largest}</table>"
+                f"<h4>Largest children</h4><table cellpadding='1'>{children}</table>"
+                if children
+                else ""
+            )
+            + (
+                f"<h4>Largest classes below</h4><table cellpadding='1'>{largest}</table>"
                 if largest
                 else ""
             )

@@ -1,0 +1,42 @@
+"""Keep Python's garbage collector on the GUI thread.
+
+The cyclic collector runs in whichever thread happens to cross its allocation threshold: in
+this app often a thumbnail worker. A collection there destroys garbage QObjects (widgets and
+models caught in reference cycles) from the wrong thread, which crashed the test suite in
+QImageReader's constructor. Automatic collection is therefore switched off and a GUI-thread
+timer collects instead, the pattern calibre and pyqtgraph use.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+_INTERVAL_MS = 500
+
+
+class GarbageCollector(QObject):
+    """Collects on a timer in the thread it lives in (the GUI thread)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self, interval=_INTERVAL_MS)
+        self._timer.timeout.connect(self.check)
+        self._timer.start()
+
+    def check(self) -> None:
+        # Collect the generations whose counts passed their thresholds, as gc itself would.
+        counts = gc.get_count()
+        if counts[0] <= self.thresholds[0]:
+            return
+        generation = 0
+        if counts[1] > self.thresholds[1]:
+            generation = 2 if counts[2] > self.thresholds[2] else 1
+        gc.collect(generation)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
