@@ -36,6 +36,7 @@ from browser.core.dataset import open_dataset  # noqa: E402
 from browser.core.statpass import fill_file_facts  # noqa: E402
 from browser.core.thumbnails import ThumbnailCache, decode_with_pillow  # noqa: E402
 from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.qt.gcpin import GarbageCollector  # noqa: E402
 from browser.qt.models.grid_model import ImageGridModel  # noqa: E402
 from browser.qt.thumbs import ThumbnailLoader, decode_with_qt  # noqa: E402
 from browser.qt.widgets.grid_view import ThumbnailGrid  # noqa: E402
@@ -296,6 +297,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=Path("/tmp/synset-bench/ilsvrc"))
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
+    collector = GarbageCollector(app)  # as the app runs: the GC only on the GUI thread
     work = Path(tempfile.mkdtemp(prefix="synset-bench-gui-"))
     paths = make_dataset(work / "jpegs", args.count, args.samples)
     source = (
@@ -311,6 +313,7 @@ def main() -> None:
     print("| measure | result |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")
+    collector.stop()
     shutil.rmtree(work, ignore_errors=True)
 
 

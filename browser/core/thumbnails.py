@@ -30,9 +30,16 @@ def bucket_for(pixels: int) -> int:
     return next((b for b in BUCKETS if b >= pixels), BUCKETS[-1])
 
 
+# Only the formats the scanner indexes: Image.open otherwise tries dozens of plugins in
+# Python (holding the GIL) on every file it cannot read, which stalled the GUI thread.
+PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "MPO")
+
+
 def decode_with_pillow(path: str, bucket: int) -> Image.Image:
     """An RGB thumbnail fitting ``bucket``×``bucket``; raises OSError/ValueError if undecodable."""
-    with Image.open(path) as image:
+    if os.path.getsize(path) == 0:
+        raise ValueError("the file is empty")
+    with Image.open(path, formats=PILLOW_FORMATS) as image:
         # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale straight from the DCT.
         image.draft("RGB", (bucket, bucket))
         upright = ImageOps.exif_transpose(image)
