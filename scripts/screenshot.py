@@ -12,11 +12,34 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from browser.core.demo import build_demo
 from browser.core.wordnet import load_hierarchy
 from browser.qt.app import build_window
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#333333",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2d6bb5",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#7fb2ff",
+        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+        QPalette.ColorRole.ToolTipBase: "#333333",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    return palette
 
 
 def main() -> int:
@@ -30,8 +53,12 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=1500)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--cache-dir", type=Path)
+    parser.add_argument("--dark", action="store_true", help="Fusion style with a dark palette")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
+    if args.dark:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="synset-shot-"))
     data = Path(tempfile.mkdtemp(prefix="synset-shot-data-"))
     demo = str(build_demo(cache))
@@ -46,9 +73,13 @@ def main() -> int:
     def after_open() -> None:
         window.grid.set_zoom(args.zoom)
         if args.search:
+            window.activateWindow()
             window.search_box.setFocus()
             window.search_box.setText(args.search)
             window.search_box.update_suggestions()
+            completer = window.search_box.completer()
+            if completer is not None:
+                completer.complete()  # no window manager under Xvfb gives the field focus
         if args.preview:
             window.open_preview()
         QTimer.singleShot(2500, shoot)

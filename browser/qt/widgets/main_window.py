@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         for column in (1, 2):
             header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.tree.expand(self.tree_model.index(0, 0))  # show the first level under entity
         self.search_box.set_source(self.search, view.counts.images)
         self.stack.setCurrentWidget(self.splitter)
         self.setWindowTitle(f"{os.path.basename(index.root)} — Synset Browser")

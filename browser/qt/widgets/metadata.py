@@ -100,7 +100,7 @@ class MetadataPanel(QTextBrowser):
         label = int(index.labels[row])
         problem = facts.error or failure
         rows = [
-            ("Path", f"{escape(index.relpath(row))} <a href='copy:'>copy full path</a>"),
+            ("Path", f"{escape(index.relpath(row))}<br><a href='copy:'>copy full path</a>"),
             ("Class", f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>"),
             ("Split", escape(index.splits[index.split_ids[row]])),
             ("File size", _size(int(index.sizes[row]))),
