@@ -172,3 +172,16 @@ def test_thumbnails_arrive_and_a_broken_file_gets_an_error_tile(
     )
     assert model.index_at(fish).data(Qt.ItemDataRole.DecorationRole) is not None
     grid.grab()  # paints placeholders, thumbnails and the error tile without complaint
+
+
+def test_ctrl_click_adds_single_images(qtbot: QtBot, grid: ThumbnailGrid) -> None:
+    def click(position: int, modifier: Qt.KeyboardModifier) -> None:
+        centre = grid.visualRect(grid.grid_model.index_at(position)).center()
+        qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, modifier, centre)
+
+    click(1, Qt.KeyboardModifier.NoModifier)
+    click(6, Qt.KeyboardModifier.ControlModifier)
+    click(3, Qt.KeyboardModifier.ControlModifier)
+    assert grid.selected_positions() == [(1, 1), (3, 3), (6, 6)]
+    click(6, Qt.KeyboardModifier.ControlModifier)  # a second Ctrl-click deselects
+    assert grid.selected_positions() == [(1, 1), (3, 3)]

@@ -333,8 +333,6 @@ class ThumbnailGrid(QTableView):
         if current < 0:
             super().setSelection(rect, command)
             return
-        if not command & QItemSelectionModel.SelectionFlag.Current:
-            command |= QItemSelectionModel.SelectionFlag.Clear
         self.selectionModel().select(self._span_selection(self._anchor, current), command)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
