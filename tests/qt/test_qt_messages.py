@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QMessageLogContext, QtMsgType
@@ -10,14 +12,9 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType
 from browser.qt.app import _qt_message
 
 
-class Context(QMessageLogContext):
-    def __init__(self, category: str) -> None:
-        super().__init__()
-        self._category = category
-
-    @property  # type: ignore[misc]
-    def category(self) -> str:
-        return self._category
+def context(category: str) -> QMessageLogContext:
+    # Qt fills the real one in; only its category is read.
+    return cast(QMessageLogContext, SimpleNamespace(category=category))
 
 
 @pytest.mark.parametrize(
@@ -27,7 +24,7 @@ def test_qt_messages_are_logged_by_category(
     caplog: pytest.LogCaptureFixture, category: str, level: int
 ) -> None:
     with caplog.at_level(logging.DEBUG):
-        _qt_message(QtMsgType.QtWarningMsg, Context(category), "fromIccProfile: failed")
+        _qt_message(QtMsgType.QtWarningMsg, context(category), "fromIccProfile: failed")
     (record,) = [r for r in caplog.records if r.name == f"qt.{category}"]
     assert record.levelno == level
     assert record.getMessage() == "fromIccProfile: failed"
