@@ -179,10 +179,6 @@ class Hierarchy:
             for parent in parents:
                 stack.append([*path, parent])
 
-    def depth(self, node: int) -> int:
-        """Length of the shortest path from the root (the root has depth 0)."""
-        return min(len(p) for p in self._paths_up(node)) - 1
-
     @cached_property
     def closure_owners(self) -> np.ndarray:
         """For each entry of ``ancestor_idx``, the synset whose closure it belongs to."""

@@ -140,10 +140,16 @@ class DatasetIndex:
             found.append(Skipped(self.relpath(row), "cannot be read"))
         return sorted(found, key=lambda s: s.path)
 
+    def record_with_facts(self, folder_id: int) -> FolderRecord:
+        """The folder's record carrying this index's current sizes and mtimes."""
+        record = self.image_folders[folder_id]
+        rows = self.folder_rows(folder_id)
+        record.sizes = self.sizes[rows.start : rows.stop]
+        record.mtimes = self.mtimes[rows.start : rows.stop]
+        return record
+
     def records_by_path(self) -> dict[str, FolderRecord]:
         """Folder records with this index's file facts, for a refresh to reuse."""
-        for folder_id, record in enumerate(self.image_folders):
-            rows = self.folder_rows(folder_id)
-            record.sizes = self.sizes[rows.start : rows.stop]
-            record.mtimes = self.mtimes[rows.start : rows.stop]
+        for folder_id in range(len(self.image_folders)):
+            self.record_with_facts(folder_id)
         return {record.relpath: record for record in self.folders}

@@ -90,10 +90,7 @@ def fill_file_facts(
     def save() -> None:
         nonlocal last_save
         if index.store_path is not None and unsaved:
-            records = index.records_by_path()
-            store.update_file_facts(
-                index.store_path, (records[index.image_folders[f].relpath] for f in unsaved)
-            )
+            store.update_file_facts(index.store_path, (index.record_with_facts(f) for f in unsaved))
         unsaved.clear()
         last_save = time.monotonic()
 

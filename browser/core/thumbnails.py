@@ -136,11 +136,6 @@ class ThumbnailCache:
     def put(self, key: bytes, data: bytes) -> None:
         self._db().execute("INSERT OR REPLACE INTO thumbs VALUES (?, ?)", (key, data))
 
-    def failure(self, key: bytes) -> str | None:
-        """Why this exact file version could not be decoded before, if it could not."""
-        row = self._db().execute("SELECT reason FROM failures WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
     def remember_failure(self, key: bytes, reason: str) -> None:
         self._db().execute("INSERT OR REPLACE INTO failures VALUES (?, ?)", (key, reason))
 

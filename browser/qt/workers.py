@@ -16,7 +16,8 @@ from browser.core.browse import DatasetView
 from browser.core.dataset import open_dataset
 from browser.core.hierarchy import Hierarchy
 from browser.core.index import DatasetIndex
-from browser.core.scanner import ScanCancelled, ScanProgress
+from browser.core.scanner import ScanCancelled
+from browser.core.search import SynsetSearch
 from browser.core.statpass import fill_file_facts, pending_folders
 from browser.qt.thumbs import LIVE_POOLS
 
@@ -57,6 +58,10 @@ class DatasetTasks(QObject):
     def fill_facts(self, index: DatasetIndex) -> None:
         if pending_folders(index):
             self.pool.start(_Run(lambda e=self._cancel: self._facts(index, e)))
+
+    def warm_search(self, search: SynsetSearch) -> None:
+        """Build the search indexes off the GUI thread (after the dataset's own jobs)."""
+        self.pool.start(_Run(search.warm))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -104,6 +109,3 @@ class _Run(QRunnable):
 
     def run(self) -> None:
         self.action()  # type: ignore[operator]
-
-
-__all__ = ["DatasetTasks", "ScanProgress"]

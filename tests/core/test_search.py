@@ -76,3 +76,9 @@ def test_dataset_images_rank_within_a_kind(search: SynsetSearch, hierarchy: Hier
 
 def test_limit_is_respected(search: SynsetSearch) -> None:
     assert len(search.search("a", limit=7)) == 7
+
+
+def test_warming_builds_every_index(hierarchy: Hierarchy) -> None:
+    fresh = SynsetSearch(hierarchy)
+    fresh.warm()
+    assert {"_lemmas", "_word_starts", "_lemma_text", "_gloss_words"} <= set(vars(fresh))

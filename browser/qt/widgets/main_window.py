@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
             self.grid_model.set_rows(index, view.rows(target)[:0], show_class=False)
             self._update_status()
         self.tasks.fill_facts(index)
+        self.tasks.warm_search(self.search)
 
     def _failed(self, message: str) -> None:
         self._hide_progress()
