@@ -62,9 +62,8 @@ def run_app(argv: list[str]) -> int:
     if args.select and select is None:
         print(f"{cli.PROG}: {args.select!r} is not a WordNet 3.0 noun synset id", file=sys.stderr)
         return 2
-    demo = str(build_demo(cache))
     if args.demo:
-        dataset = demo
+        dataset = str(build_demo(cache))  # made once, in the cache folder
     from browser.qt.app import run_gui  # Qt is imported only when a window is wanted
 
     return run_gui(
@@ -73,7 +72,6 @@ def run_app(argv: list[str]) -> int:
         select,
         cache_dir=cache,
         data_dir=data,
-        demo_path=demo,
         exit_after=args.exit_after,
     )
 

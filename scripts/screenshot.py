@@ -62,7 +62,7 @@ def main() -> int:
     cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="synset-shot-"))
     data = Path(tempfile.mkdtemp(prefix="synset-shot-data-"))
     demo = str(build_demo(cache))
-    window = build_window(load_hierarchy(), cache, data, demo)
+    window = build_window(load_hierarchy(), cache, data)
     window.resize(args.width, args.height)
     window.show()
     target = demo if args.dataset == "demo" else args.dataset

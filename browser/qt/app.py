@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from browser.core.demo import build_demo
 from browser.core.hierarchy import Hierarchy
 from browser.core.recent import RecentDatasets
 from browser.core.thumbnails import ThumbnailCache
@@ -35,12 +36,12 @@ def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> N
     logging.getLogger(f"qt.{category}").log(level, "%s", message)
 
 
-def build_window(
-    hierarchy: Hierarchy, cache_dir: Path, data_dir: Path, demo_path: str | None
-) -> MainWindow:
+def build_window(hierarchy: Hierarchy, cache_dir: Path, data_dir: Path) -> MainWindow:
     tasks = DatasetTasks(hierarchy, cache_dir)
     loader = ThumbnailLoader(ThumbnailCache(cache_dir / "thumbnails"))
-    window = MainWindow(hierarchy, tasks, loader, RecentDatasets(data_dir), demo_path=demo_path)
+    window = MainWindow(
+        hierarchy, tasks, loader, RecentDatasets(data_dir), demo=lambda: str(build_demo(cache_dir))
+    )
     tasks.setParent(window)
     loader.setParent(window)
     return window
@@ -53,7 +54,6 @@ def run_gui(
     *,
     cache_dir: Path,
     data_dir: Path,
-    demo_path: str | None,
     exit_after: float | None = None,
 ) -> int:
     """Show the window (opening ``dataset``, else the last one, else the welcome page)."""
@@ -61,7 +61,7 @@ def run_gui(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Synset Browser")
     collector = GarbageCollector(app)
-    window = build_window(hierarchy, cache_dir, data_dir, demo_path)
+    window = build_window(hierarchy, cache_dir, data_dir)
     window.show()
     if dataset is None:
         recent = window.recent.load()

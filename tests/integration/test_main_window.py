@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from browser.core.demo import build_demo
 from browser.core.hierarchy import Hierarchy
 from browser.core.recent import RecentDatasets
 from browser.core.thumbnails import ThumbnailCache
@@ -216,3 +217,26 @@ def test_a_failing_open_is_reported_and_the_window_goes_on(
         window.open_dataset(str(tmp_path / "no-such-folder"))
     assert "no such folder" in messages[0]
     assert window.stack.currentWidget() is window.welcome
+
+
+def test_the_demo_is_made_only_when_asked_for(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    tasks = DatasetTasks(hierarchy, cache)
+    loader = ThumbnailLoader(ThumbnailCache(cache / "thumbs"), threads=2)
+    win = MainWindow(
+        hierarchy,
+        tasks,
+        loader,
+        RecentDatasets(tmp_path / "data"),
+        demo=lambda: str(build_demo(cache)),
+    )
+    tasks.setParent(win)
+    loader.setParent(win)
+    qtbot.addWidget(win)
+    assert not (cache / "demo-dataset-v1").exists()  # nothing generated at start-up
+    with qtbot.waitSignal(tasks.opened, timeout=30000):
+        win.welcome.demoRequested.emit()
+    assert win.grid_model.count() == 495
+    win.close()

@@ -62,14 +62,14 @@ class MainWindow(QMainWindow):
         loader: ThumbnailLoader,
         recent: RecentDatasets,
         *,
-        demo_path: str | None = None,
+        demo: Callable[[], str] | None = None,
     ) -> None:
         super().__init__()
         self.hierarchy = hierarchy
         self.tasks = tasks
         self.loader = loader
         self.recent = recent
-        self.demo_path = demo_path
+        self.demo = demo  # makes the demo dataset (once) and returns its folder
         self.search = SynsetSearch(hierarchy)
         self.view: DatasetView | None = None
         self.tree_model: SynsetTreeModel | None = None
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([400, 760, 340])
         self.splitter.setStretchFactor(1, 1)
 
-        self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo_path is not None)
+        self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo is not None)
         self.welcome.openRequested.connect(self.choose_dataset)
         self.welcome.datasetChosen.connect(self.open_dataset)
         self.welcome.demoRequested.connect(self._open_demo)
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        if self.demo_path is not None:
+        if self.demo is not None:
             self._action(file_menu, "Open the &demo dataset", None, self._open_demo)
         self._action(file_menu, "&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
         file_menu.addSeparator()
@@ -238,8 +238,8 @@ class MainWindow(QMainWindow):
             self.open_dataset(folder)
 
     def _open_demo(self) -> None:
-        if self.demo_path:
-            self.open_dataset(self.demo_path)
+        if self.demo is not None:
+            self.open_dataset(self.demo())
 
     def open_dataset(self, path: str, *, select: int | None = None) -> None:
         """Open (scanning if needed) off the GUI thread; the window stays usable."""
