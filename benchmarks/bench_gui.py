@@ -170,7 +170,7 @@ def throughput_rows(app: QApplication, paths: list[str], work: Path) -> list[tup
             + f"), {known / full:.1f}× naive",
         ),
         (
-            "ThumbnailLoader, cold, before the stat pass (workers stat + look up one by one)",
+            "ThumbnailLoader, cold, before the stat pass (batch stat + one look-up per request)",
             f"{unknown:,.0f}/s — **{unknown_ratio:.2f}** of the limit (per run "
             + ", ".join(f"{r[2] / r[0]:.2f}" for r in runs)
             + ")",

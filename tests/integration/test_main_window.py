@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from pytestqt.qtbot import QtBot
 
 from browser.core.demo import build_demo
@@ -183,6 +185,18 @@ def test_refresh_picks_up_new_images(qtbot: QtBot, window: MainWindow, small_dat
     with qtbot.waitSignal(window.tasks.opened, timeout=20000):
         window.refresh()
     assert window.grid_model.count() == 10
+
+
+def test_reopening_does_not_keep_the_previous_dataset(
+    qtbot: QtBot, window: MainWindow, small_dataset: Path
+) -> None:
+    open_and_wait(qtbot, window, small_dataset)
+    first = weakref.ref(window.view)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.refresh()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert first() is None
 
 
 def test_a_scan_can_be_cancelled(

@@ -284,8 +284,12 @@ class MainWindow(QMainWindow):
         self.view = view
         index = view.index
         self.recent.add(index.root)
+        previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
         self.tree.setModel(self.tree_model)
+        if previous is not None:
+            # Parented to the window, it would otherwise keep the last dataset alive.
+            previous.deleteLater()
         self.tree.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         header = self.tree.header()
         header.setStretchLastSection(False)
