@@ -64,23 +64,49 @@ class CellPainter:
     """
 
     def __init__(self) -> None:
-        self._captions: OrderedDict[tuple[str, int, bool], QStaticText] = OrderedDict()
+        self._captions: OrderedDict[tuple[str, int, bool], QStaticText | str] = OrderedDict()
 
-    def _caption(self, metrics: QFontMetrics, text: str, width: int, middle: bool) -> QStaticText:
+    def _caption(
+        self, metrics: QFontMetrics, text: str, width: int, middle: bool
+    ) -> QStaticText | str:
+        """The elided caption: a prepared QStaticText once it has been painted before, else
+        the plain string. On a jump every caption is new, and building a QStaticText for
+        each was 13 % of the GIL in a profile; most of those are never painted again."""
         key = (text, width, middle)
         found = self._captions.get(key)
-        if found is not None:
+        if isinstance(found, QStaticText):
             self._captions.move_to_end(key)
-        else:
-            # Evict one at a time: clearing 20k cached texts at once took 1.3 s in one paint.
-            if len(self._captions) >= _CAPTIONS_KEPT:
-                self._captions.popitem(last=False)
+            return found
+        # Evict one at a time: clearing 20k cached texts at once took 1.3 s in one paint.
+        if len(self._captions) >= _CAPTIONS_KEPT:
+            self._captions.popitem(last=False)
+        if found is None:
             mode = Qt.TextElideMode.ElideMiddle if middle else Qt.TextElideMode.ElideRight
-            found = QStaticText(metrics.elidedText(text, mode, width))
-            found.setTextFormat(Qt.TextFormat.PlainText)
-            found.prepare()
-            self._captions[key] = found
-        return found
+            elided = metrics.elidedText(text, mode, width)
+            self._captions[key] = elided  # seen once: remember the elided text only
+            return elided
+        static = QStaticText(found)
+        static.setTextFormat(Qt.TextFormat.PlainText)
+        static.prepare()
+        self._captions[key] = static
+        return static
+
+    @staticmethod
+    def _draw_caption(
+        painter: QPainter,
+        caption: QStaticText | str,
+        left: int,
+        top: int,
+        width: int,
+        metrics: QFontMetrics,
+    ) -> None:
+        if isinstance(caption, QStaticText):
+            x = left + (width - int(caption.size().width())) // 2
+            painter.drawStaticText(x, top, caption)
+        else:
+            painter.drawText(
+                QRect(left, top, width, metrics.height()), Qt.AlignmentFlag.AlignHCenter, caption
+            )
 
     def paint(
         self,
@@ -114,15 +140,14 @@ class CellPainter:
         painter.setPen(palette.color(text_role))
         width = rect.width() - 8
         top = image_rect.bottom() + 3
+        left = rect.x() + 4
         name = self._caption(metrics, cell.name, width, True)
-        left = rect.x() + 4 + (width - int(name.size().width())) // 2
-        painter.drawStaticText(left, top, name)
+        self._draw_caption(painter, name, left, top, width, metrics)
         if cell.class_name:
             if not selected:
                 painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             text = self._caption(metrics, cell.class_name, width, False)
-            left = rect.x() + 4 + (width - int(text.size().width())) // 2
-            painter.drawStaticText(left, top + metrics.height(), text)
+            self._draw_caption(painter, text, left, top + metrics.height(), width, metrics)
         if current:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
