@@ -43,6 +43,9 @@ _COALESCE_MS = 12
 _INLINE_BUDGET_S = 0.025  # GUI-thread time per request for decoding cached thumbnails
 _MAX_DEFERRED_STORES = 2_000  # about 100 MB of 128 px images waiting to be encoded
 _STORE_PRIORITY = -1  # below every decode request (those have priority >= 1)
+_STORE_CHECK_MS = 200
+_QUIET_S = 0.4  # cache writes start once the grid has asked for nothing this long
+_STORE_BATCH = 16
 
 # Every pool made here, so tests can check that none is left with work running.
 LIVE_POOLS: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
@@ -289,21 +292,16 @@ class _Entry:
 
 
 class _StoreJob(QRunnable):
-    """Encodes and stores one thumbnail; queued below every decode, so it runs when idle."""
+    """Encodes and stores a batch of thumbnails, below every decode in priority."""
 
-    def __init__(self, loader: ThumbnailLoader, key: bytes, image: QImage) -> None:
+    def __init__(self, cache: ThumbnailCache, batch: list[tuple[bytes, QImage]]) -> None:
         super().__init__()
-        self.loader = weakref.ref(loader)
-        self.cache = loader.cache
-        self.key = key
-        self.image = image
+        self.cache = cache
+        self.batch = batch
 
     def run(self) -> None:
-        store_thumbnail(self.cache, self.key, self.image)
-        loader = self.loader()
-        if loader is not None:
-            with loader._stores_lock:
-                loader._stores_pending -= 1
+        for key, image in self.batch:
+            store_thumbnail(self.cache, key, image)
 
 
 class ThumbnailLoader(QObject):
@@ -354,19 +352,33 @@ class ThumbnailLoader(QObject):
         self._pending: dict[tuple[int, int], ThumbRequest] = {}
         # Writing to the disk cache (a JPEG encode) waits until no decode is queued, so what
         # the user is looking at arrives first; past this backlog, workers store at once.
+        # They also wait for a pause in the user's requests: encoding holds the GIL for part
+        # of its time, and while the grid is dragged through 1.28M rows it showed up in the
+        # GUI thread's stalls.
         self._stores_lock = threading.Lock()
-        self._stores_pending = 0
+        self._stores: list[tuple[bytes, QImage]] = []
+        self._last_request = 0.0
+        self._store_timer = QTimer(self, interval=_STORE_CHECK_MS)
+        self._store_timer.timeout.connect(self._flush_stores)
+        self._store_timer.start()
 
     def _store_later(self, key: bytes, image: QImage) -> None:
         """Called in worker threads."""
         with self._stores_lock:
-            defer = self._stores_pending < _MAX_DEFERRED_STORES
+            defer = len(self._stores) < _MAX_DEFERRED_STORES
             if defer:
-                self._stores_pending += 1
-        if defer:
-            self.pool.start(_StoreJob(self, key, image), _STORE_PRIORITY)
-        else:
+                self._stores.append((key, image))
+        if not defer:
             store_thumbnail(self.cache, key, image)
+
+    def _flush_stores(self, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self._last_request < _QUIET_S:
+            return
+        with self._stores_lock:
+            waiting, self._stores = self._stores, []
+        for start in range(0, len(waiting), _STORE_BATCH):
+            job = _StoreJob(self.cache, waiting[start : start + _STORE_BATCH])
+            self.pool.start(job, _STORE_PRIORITY)
 
     # -- asking -------------------------------------------------------------------------
 
@@ -400,6 +412,7 @@ class ThumbnailLoader(QObject):
 
         Queued work for items no longer wanted is cancelled. Returns how many were queued.
         """
+        self._last_request = time.monotonic()
         keep = {(row, bucket) for _, row, _, _, _ in wanted}
         for slot, old in list(self._pending.items()):
             if slot not in keep:
@@ -482,6 +495,8 @@ class ThumbnailLoader(QObject):
         those images again next time.
         """
         self.reset()
+        self._store_timer.stop()
+        self._flush_stores(force=True)
         self.pool.waitForDone()
 
     # -- results ------------------------------------------------------------------------

@@ -185,3 +185,17 @@ def test_cached_and_fresh_thumbnails_together_never_deadlock(
     qtbot.waitUntil(lambda: len(delivered) == len(mixed), timeout=60_000)
     assert loader.failure(0, 128) is None
     loader.shutdown()
+
+
+def test_loaded_thumbnails_reach_the_disk_cache_once_requests_pause(
+    qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    loader = ThumbnailLoader(cache, threads=2)
+    paths = make_images(tmp_path / "imgs", 5)
+    delivered: list[int] = []
+    loader.thumbnailsReady.connect(delivered.extend)
+    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    qtbot.waitUntil(lambda: len(delivered) == 5)
+    keys = [cache.key(str(p), p.stat().st_size, p.stat().st_mtime_ns, 128) for p in paths]
+    qtbot.waitUntil(lambda: len(cache.get_many(keys)[0]) == 5, timeout=10_000)
+    loader.shutdown()
