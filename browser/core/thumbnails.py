@@ -70,12 +70,17 @@ class ThumbnailCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / "thumbnails.sqlite"
-        self._local = threading.local()
+        self._connections: dict[int, sqlite3.Connection] = {}
         self._setup_lock = threading.Lock()
         self._ready = False
 
     def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        # One connection per OS thread, found by thread id. Not threading.local: Qt's pool
+        # threads get a fresh Python thread state for every job, so thread-locals vanished
+        # after each one — a new connection per job, and over a thousand left for the
+        # garbage collector to finalize on the GUI thread (50 ms pauses).
+        ident = threading.get_ident()
+        db = self._connections.get(ident)
         if db is None:
             # Switching to WAL and creating tables take locks that SQLite's busy timeout does
             # not cover; the first connection of the process does them alone.
@@ -88,11 +93,9 @@ class ThumbnailCache:
                         setup.execute(_SCHEMA_FAILURES)
                         setup.commit()
                     self._ready = True
-            db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=True
-            )
-            db.execute("PRAGMA synchronous = NORMAL")  # a lost thumbnail is only re-decoded
-            self._local.db = db
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA synchronous = NORMAL")  # a lost thumbnail is re-decoded
+                self._connections[ident] = db
         return db
 
     @staticmethod
@@ -141,10 +144,9 @@ class ThumbnailCache:
 
     def close(self) -> None:
         """Close this thread's connection."""
-        db = getattr(self._local, "db", None)
+        db = self._connections.pop(threading.get_ident(), None)
         if db is not None:
             db.close()
-            self._local.db = None
 
 
 _CHUNK = 500  # keys per IN (...) query, well below SQLite's parameter limit

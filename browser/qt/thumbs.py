@@ -331,6 +331,9 @@ class ThumbnailLoader(QObject):
         self.cache = cache
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads or os.cpu_count() or 2)
+        # Threads live as long as the loader: the cache keeps a connection per thread id,
+        # and expiring threads would come back under new ids with new connections.
+        self.pool.setExpiryTimeout(-1)
         LIVE_POOLS.add(self.pool)
         self.memory_bytes = memory_bytes
         self.generation = 0

@@ -10,6 +10,7 @@ from PIL import Image
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from browser.core import thumbnails as thumbnails_module
 from browser.core.thumbnails import ThumbnailCache
 from browser.qt import thumbs
 from browser.qt.thumbs import ThumbnailLoader, ThumbRequest, _Ticket, produce_thumbnail
@@ -199,3 +200,33 @@ def test_loaded_thumbnails_reach_the_disk_cache_once_requests_pause(
     keys = [cache.key(str(p), p.stat().st_size, p.stat().st_mtime_ns, 128) for p in paths]
     qtbot.waitUntil(lambda: len(cache.get_many(keys)[0]) == 5, timeout=10_000)
     loader.shutdown()
+
+
+def test_pool_jobs_reuse_one_cache_connection_per_thread(
+    qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Qt's pool threads get a fresh Python thread state per job: a threading.local
+    # connection was lost after each one (a new SQLite connection per job, and a thousand
+    # of them for the garbage collector to finalize on the GUI thread).
+    opened: list[object] = []
+    real_connect = thumbnails_module.sqlite3.connect
+
+    def counting_connect(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args[0])
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(thumbnails_module.sqlite3, "connect", counting_connect)
+    loader = ThumbnailLoader(cache, threads=2)
+    delivered: list[int] = []
+    loader.thumbnailsReady.connect(delivered.extend)
+    for round_no in range(3):  # several batches: several jobs that touch the cache
+        paths = make_images(tmp_path / f"imgs{round_no}", 40)
+        first = round_no * 40
+        loader.request(
+            [(first + p, first + p, str(path), -1, -1) for p, path in enumerate(paths)], 128
+        )
+        qtbot.waitUntil(lambda n=first + 40: len(delivered) == n)  # type: ignore[misc]
+        loader._flush_stores(force=True)
+    loader.shutdown()
+    # The schema set-up, then one per thread: two workers and the GUI thread's batch query.
+    assert len(opened) <= 4
