@@ -38,7 +38,8 @@ from browser.core.thumbnails import ThumbnailCache, decode_with_pillow  # noqa: 
 from browser.core.wordnet import load_hierarchy  # noqa: E402
 from browser.qt.gcpin import GarbageCollector  # noqa: E402
 from browser.qt.models.grid_model import ImageGridModel  # noqa: E402
-from browser.qt.thumbs import ThumbnailLoader, decode_with_qt  # noqa: E402
+from browser.qt.thumbdecode import decode_with_qt  # noqa: E402
+from browser.qt.thumbs import ThumbnailLoader  # noqa: E402
 from browser.qt.widgets.grid_view import ThumbnailGrid  # noqa: E402
 
 WNIDS = (Path(__file__).resolve().parents[1] / "resources/ilsvrc/wnids.txt").read_text().split()

@@ -19,22 +19,26 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from PIL import Image
 from PySide6.QtCore import (
     QObject,
     QRunnable,
-    QSize,
     Qt,
     QThreadPool,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
-from browser.core.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
+from browser.core.thumbnails import ThumbnailCache
+from browser.qt.thumbdecode import (
+    ThumbRequest,
+    Ticket,
+    produce_thumbnail,
+    read_cached,
+    store_thumbnail,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,157 +53,6 @@ _STORE_BATCH = 16
 
 # Every pool made here, so tests can check that none is left with work running.
 LIVE_POOLS: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
-
-
-@dataclass
-class _Ticket:
-    cancelled: bool = False
-
-
-@dataclass(frozen=True)
-class ThumbRequest:
-    row: int  # the image's row in the dataset index
-    position: int  # where the grid showed it when asked (valid for this generation)
-    path: str
-    size: int  # -1 when the stat pass has not reached the file yet
-    mtime_ns: int
-    bucket: int
-    generation: int
-    ticket: _Ticket = field(compare=False, hash=False)
-    # Set when the loader already looked the key up (in one query for a whole batch):
-    # the cached thumbnail, or b"" for "not in the cache". None: the worker looks it up.
-    key: bytes | None = None
-    cached: bytes | None = field(default=None, repr=False)
-
-
-def _scaled(size: QSize, bucket: int) -> QSize:
-    width, height = size.width(), size.height()
-    if max(width, height) <= bucket:
-        return size
-    if width >= height:
-        return QSize(bucket, max(1, round(height * bucket / width)))
-    return QSize(max(1, round(width * bucket / height)), bucket)
-
-
-def _flatten(image: QImage) -> QImage:
-    """RGB on white: thumbnails are stored as JPEG, which has no alpha."""
-    if not image.hasAlphaChannel():
-        return image.convertToFormat(QImage.Format.Format_RGB32)
-    flat = QImage(image.size(), QImage.Format.Format_RGB32)
-    flat.fill(QColor("white"))
-    painter = QPainter(flat)
-    painter.drawImage(0, 0, image)
-    painter.end()
-    return flat
-
-
-def decode_with_qt(path: str, bucket: int) -> tuple[QImage | None, str]:
-    """A scaled, upright decode; (None, reason) when Qt cannot read the file."""
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)  # EXIF orientation
-    size = reader.size()
-    if not size.isValid():
-        return None, reader.errorString()
-    reader.setScaledSize(_scaled(size, bucket))
-    image = reader.read()
-    if image.isNull():
-        return None, reader.errorString()
-    return _flatten(image), ""
-
-
-# Worker threads never hand Qt a QIODevice made in Python (QBuffer(...) here): PySide wraps
-# it, and each virtual call Qt makes on it (readData, writeData, …) must take the GIL to look
-# for a Python override. Inside QImageReader.read(), which runs without the GIL while holding
-# Qt's image-handler lock, that deadlocked two workers (seen in the benchmark). Thumbnails
-# are therefore encoded with Pillow and read back with QImage.fromData.
-
-
-def _qimage_from_pillow(image: Image.Image) -> QImage:
-    rgb = image.convert("RGB")
-    data = rgb.tobytes()
-    width, height = rgb.size
-    return QImage(data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
-
-
-def _from_pillow(path: str, bucket: int) -> QImage:
-    return _qimage_from_pillow(decode_with_pillow(path, bucket))
-
-
-def _jpeg_bytes(image: QImage) -> bytes:
-    packed = image.convertToFormat(QImage.Format.Format_RGB888)
-    data = bytes(packed.constBits())
-    pillow = Image.frombuffer(
-        "RGB", (packed.width(), packed.height()), data, "raw", "RGB", packed.bytesPerLine(), 1
-    )
-    return encode_jpeg(pillow)
-
-
-def _read_bytes(data: bytes) -> QImage:
-    # fromData's QBuffer is made by Qt itself (no Python wrapper, so no GIL inside). It holds
-    # the GIL while it decodes, but a cached thumbnail takes ~0.1 ms; Pillow's Python-level
-    # JPEG parsing held it longer. A damaged entry gives a null image: the file is decoded.
-    # Naming the format skips sniffing through every image plugin (0.21 vs 0.32 ms here).
-    # PySide's stubs say bytes, but at run time only a str is accepted for it.
-    return QImage.fromData(data, "JPEG")  # type: ignore[arg-type]
-
-
-def store_thumbnail(cache: ThumbnailCache, key: bytes, image: QImage) -> None:
-    try:
-        cache.put(key, _jpeg_bytes(image))
-    except (OSError, sqlite3.Error):
-        log.warning("cannot write to the thumbnail cache %s", cache.path, exc_info=True)
-
-
-def produce_thumbnail(
-    request: ThumbRequest,
-    cache: ThumbnailCache,
-    store: Callable[[bytes, QImage], None] | None = None,
-    *,
-    key: bytes | None = None,
-    cached: bytes | None = None,
-) -> tuple[QImage | None, str]:
-    """The thumbnail for a request, from the disk cache or decoded; (None, reason) if none.
-
-    ``key``/``cached`` (else the request's) say the cache was already looked up: ``cached``
-    is the thumbnail found, or b"" for none. A fresh decode is written to the cache by
-    ``store`` (which may defer it), else at once.
-    """
-    key = key if key is not None else request.key
-    cached = cached if cached is not None else request.cached
-    if key is not None and cached is not None:
-        cached, earlier = cached or None, None
-    else:
-        size, mtime = request.size, request.mtime_ns
-        if size < 0 or mtime < 0:
-            try:
-                st = os.stat(request.path)
-            except OSError as exc:
-                return None, f"cannot be read: {exc.strerror or exc}"
-            size, mtime = st.st_size, st.st_mtime_ns
-        key = cache.key(request.path, size, mtime, request.bucket)
-        cached, earlier = cache.lookup(key)
-    if cached is not None:
-        stored = _read_bytes(cached)
-        if not stored.isNull():
-            return stored, ""
-    if earlier is not None:
-        return None, earlier
-    image, reason = decode_with_qt(request.path, request.bucket)
-    if image is None:
-        try:
-            image = _from_pillow(request.path, request.bucket)
-        except Exception as exc:  # any decoder failure is a fact about the file, not a crash
-            reason = f"cannot be decoded: {exc}" if str(exc) else f"cannot be decoded ({reason})"
-            try:
-                cache.remember_failure(key, reason)
-            except (OSError, sqlite3.Error):
-                log.debug("cannot remember the failure of %s", request.path, exc_info=True)
-            return None, reason
-    if store is not None:
-        store(key, image)
-    else:
-        store_thumbnail(cache, key, image)
-    return image, ""
 
 
 class _Relay(QObject):
@@ -450,13 +303,13 @@ class ThumbnailLoader(QObject):
                 # A cached thumbnail decodes in ~0.1 ms: cheaper here than the hand-off to a
                 # worker, which costs GIL round trips on both sides (measured: 120 cached
                 # thumbnails took 57 ms through the pool).
-                image = _read_bytes(cached)
+                image = read_cached(cached)
                 if not image.isNull():
                     self._keep(row, bucket, image)
                     ready.append(position)
                     continue
             request = ThumbRequest(
-                row, position, path, size, mtime, bucket, self.generation, _Ticket(), key, cached
+                row, position, path, size, mtime, bucket, self.generation, Ticket(), key, cached
             )
             self._pending[(row, bucket)] = request
             if key is None:

@@ -12,12 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from browser.core import thumbnails as thumbnails_module
 from browser.core.thumbnails import ThumbnailCache
-from browser.qt import thumbs
-from browser.qt.thumbs import ThumbnailLoader, ThumbRequest, _Ticket, produce_thumbnail
+from browser.qt import thumbdecode
+from browser.qt.thumbdecode import ThumbRequest, Ticket, produce_thumbnail
+from browser.qt.thumbs import ThumbnailLoader
 
 
 def request_for(path: Path, bucket: int = 128, row: int = 0) -> ThumbRequest:
-    return ThumbRequest(row, row, str(path), -1, -1, bucket, 0, _Ticket())
+    return ThumbRequest(row, row, str(path), -1, -1, bucket, 0, Ticket())
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_a_broken_file_gives_a_reason_that_is_remembered(
     def must_not_decode(*args: object) -> None:
         raise AssertionError("a remembered failure was decoded again")
 
-    monkeypatch.setattr(thumbs, "decode_with_qt", must_not_decode)
+    monkeypatch.setattr(thumbdecode, "decode_with_qt", must_not_decode)
     assert produce_thumbnail(request_for(path), cache) == (None, reason)
     path.write_bytes(path.read_bytes() + b"changed")  # the file changes: try again
     with pytest.raises(AssertionError, match="decoded again"):
@@ -101,7 +102,7 @@ def test_the_disk_cache_serves_the_second_request(
     assert stored is not None
     assert stored.startswith(b"\xff\xd8")  # a JPEG
     monkeypatch.setattr(
-        thumbs,
+        thumbdecode,
         "decode_with_qt",
         lambda *a: (_ for _ in ()).throw(AssertionError("decoded instead of read from the cache")),
     )
