@@ -122,14 +122,25 @@ def make_images(folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def listen(loader: ThumbnailLoader) -> list[int]:
+    """The grid positions the loader reports ready, as they come."""
+    delivered: list[int] = []
+    loader.thumbnailsReady.connect(delivered.extend)
+    return delivered
+
+
+def items(paths: list[Path], first: int = 0) -> list[tuple[int, int, str, int, int]]:
+    """Request items (position, row, path, size, mtime) with size and mtime not known yet."""
+    return [(first + p, first + p, str(path), -1, -1) for p, path in enumerate(paths)]
+
+
 def test_the_loader_delivers_pixmaps_in_the_gui_thread(
     qtbot: QtBot, tmp_path: Path, cache: ThumbnailCache
 ) -> None:
     loader = ThumbnailLoader(cache, threads=2)
     paths = make_images(tmp_path / "imgs", 6)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
-    wanted = [(p, p, str(path), -1, -1) for p, path in enumerate(paths)]
+    delivered = listen(loader)
+    wanted = items(paths)
     assert loader.request(wanted, 128) == 6
     qtbot.waitUntil(lambda: len(delivered) == 6)
     assert sorted(delivered) == list(range(6))
@@ -143,12 +154,11 @@ def test_stale_results_are_dropped_after_a_reset(
 ) -> None:
     loader = ThumbnailLoader(cache, threads=2)
     paths = make_images(tmp_path / "imgs", 30)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
-    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    delivered = listen(loader)
+    loader.request(items(paths), 128)
     loader.reset()  # the user selected another synset before any result came back
     fresh = make_images(tmp_path / "other", 2)
-    loader.request([(100 + p, 100 + p, str(path), -1, -1) for p, path in enumerate(fresh)], 128)
+    loader.request(items(fresh, first=100), 128)
     qtbot.waitUntil(lambda: len(delivered) == 2)
     loader.pool.waitForDone()
     qtbot.wait(50)  # let any queued (stale) deliveries arrive, to prove they are ignored
@@ -161,9 +171,8 @@ def test_the_memory_cache_is_bounded(qtbot: QtBot, tmp_path: Path, cache: Thumbn
     one_thumbnail = 2 * 128 * 96 * 4  # the image and the pixmap shown from it
     loader = ThumbnailLoader(cache, threads=2, memory_bytes=3 * one_thumbnail)
     paths = make_images(tmp_path / "imgs", 8)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
-    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    delivered = listen(loader)
+    loader.request(items(paths), 128)
     qtbot.waitUntil(lambda: len(delivered) == 8)
     assert loader.memory_used <= 3 * one_thumbnail
     assert sum(loader.pixmap(r, 128) is not None for r in range(8)) == 3
@@ -180,10 +189,9 @@ def test_cached_and_fresh_thumbnails_together_never_deadlock(
         produce_thumbnail(request_for(path, row=number), cache)  # now in the disk cache
     fresh = make_images(tmp_path / "fresh", 150)
     loader = ThumbnailLoader(cache, threads=2)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
+    delivered = listen(loader)
     mixed = [item for pair in zip(first, fresh, strict=True) for item in pair]
-    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(mixed)], 128)
+    loader.request(items(mixed), 128)
     qtbot.waitUntil(lambda: len(delivered) == len(mixed), timeout=60_000)
     assert loader.failure(0, 128) is None
     loader.shutdown()
@@ -194,9 +202,8 @@ def test_loaded_thumbnails_reach_the_disk_cache_once_requests_pause(
 ) -> None:
     loader = ThumbnailLoader(cache, threads=2)
     paths = make_images(tmp_path / "imgs", 5)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
-    loader.request([(p, p, str(path), -1, -1) for p, path in enumerate(paths)], 128)
+    delivered = listen(loader)
+    loader.request(items(paths), 128)
     qtbot.waitUntil(lambda: len(delivered) == 5)
     keys = [cache.key(str(p), p.stat().st_size, p.stat().st_mtime_ns, 128) for p in paths]
     qtbot.waitUntil(lambda: len(cache.get_many(keys)[0]) == 5, timeout=10_000)
@@ -218,14 +225,11 @@ def test_pool_jobs_reuse_one_cache_connection_per_thread(
 
     monkeypatch.setattr(thumbnails_module.sqlite3, "connect", counting_connect)
     loader = ThumbnailLoader(cache, threads=2)
-    delivered: list[int] = []
-    loader.thumbnailsReady.connect(delivered.extend)
+    delivered = listen(loader)
     for round_no in range(3):  # several batches: several jobs that touch the cache
         paths = make_images(tmp_path / f"imgs{round_no}", 40)
         first = round_no * 40
-        loader.request(
-            [(first + p, first + p, str(path), -1, -1) for p, path in enumerate(paths)], 128
-        )
+        loader.request(items(paths, first=first), 128)
         qtbot.waitUntil(lambda n=first + 40: len(delivered) == n)  # type: ignore[misc]
         loader._flush_stores(force=True)
     loader.shutdown()
