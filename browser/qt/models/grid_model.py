@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QPixmap
 
 from browser.core.index import DatasetIndex
@@ -31,7 +38,13 @@ class Cell(NamedTuple):
 
 
 class ImageGridModel(QAbstractTableModel):
-    """The images of the selected synset, in reading order over ``columns`` columns."""
+    """The images of the selected synset, in reading order over ``columns`` columns.
+
+    Signals:
+        thumbnailsArrived(list): positions whose thumbnail (or failure) just arrived.
+    """
+
+    thumbnailsArrived = Signal(list)
 
     def __init__(self, loader: ThumbnailLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,20 +160,25 @@ class ImageGridModel(QAbstractTableModel):
         """Ask for the thumbnails of these positions, most urgent first."""
         if self.index_ is None:
             return 0
-        index = self.index_
+        index, loader, bucket = self.index_, self.loader, self.bucket
         wanted = []
         for position in positions:
             if 0 <= position < len(self.rows):
                 row = int(self.rows[position])
+                # Building a path costs more than the check; most of a screen is loaded already.
+                if loader.has_thumbnail(row, bucket) or loader.failure(row, bucket) is not None:
+                    continue
                 wanted.append(
                     (position, row, index.path(row), int(index.sizes[row]), int(index.mtimes[row]))
                 )
-        return self.loader.request(wanted, self.bucket)
+        return loader.request(wanted, bucket)
 
     def _thumbnails_ready(self, positions: list[int]) -> None:
-        # One signal for the batch: the rows spanned by the positions that arrived.
+        # One dataChanged for the batch (the rows spanned by the positions that arrived), and
+        # the positions themselves for a view that repaints only those cells.
         valid = [p for p in positions if 0 <= p < len(self.rows)]
         if valid:
+            self.thumbnailsArrived.emit(valid)
             first, last = min(valid) // self.columns, max(valid) // self.columns
             self.dataChanged.emit(
                 self.index(first, 0),

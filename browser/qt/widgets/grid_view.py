@@ -12,6 +12,7 @@ Signals:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -32,6 +33,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QRegion,
     QResizeEvent,
     QStaticText,
     QWheelEvent,
@@ -183,6 +185,7 @@ class ThumbnailGrid(QTableView):
         self._request_timer.timeout.connect(self.request_visible)
         self.verticalScrollBar().valueChanged.connect(lambda _: self._request_timer.start())
         model.modelReset.connect(self._model_reset)
+        model.thumbnailsArrived.connect(self._repaint_cells)
         self.set_zoom(128)
 
     # -- painting -----------------------------------------------------------------------
@@ -191,11 +194,11 @@ class ThumbnailGrid(QTableView):
         # All visible cells in one Python call. QTableView would call a delegate per cell,
         # and PySide wraps a painter, an option and an index for each call: at 64 px that
         # was 0.4 ms a cell and stalled scrolling.
+        # Only the cells the update region touches: when a batch of thumbnails arrives, those
+        # cells alone are invalidated (see _repaint_cells), not the whole screen.
         model = self.grid_model
         if model.count() == 0:
             return
-        area = event.rect()
-        first, last = self._row_span(area.top(), area.bottom())
         width = self.columnWidth(0)
         height = self.rowHeight(0)
         left = self.columnViewportPosition(0)
@@ -204,24 +207,53 @@ class ThumbnailGrid(QTableView):
         palette = self.palette()
         metrics = self.fontMetrics()
         painter = QPainter(self.viewport())
-        for row in range(first, last + 1):
-            top = self.rowViewportPosition(row)
-            for column in range(model.columns):
-                position = row * model.columns + column
-                cell = model.cell(position)
-                if cell is None:
-                    break
-                selected = any(a <= position <= b for a, b in spans)
-                self.cell_painter.paint(
-                    painter,
-                    QRect(left + column * width, top, width, height),
-                    cell,
-                    selected=selected,
-                    current=position == current,
-                    palette=palette,
-                    metrics=metrics,
-                )
+        painted: set[int] = set()
+        for area in event.region():  # type: ignore[attr-defined]  # iterable; stubs lag
+            first, last = self._row_span(area.top(), area.bottom())
+            first_column = max(0, (area.left() - left) // width)
+            last_column = min(model.columns - 1, (area.right() - left) // width)
+            for row in range(first, last + 1):
+                top = self.rowViewportPosition(row)
+                for column in range(first_column, last_column + 1):
+                    position = row * model.columns + column
+                    if position in painted:
+                        continue
+                    painted.add(position)
+                    cell = model.cell(position)
+                    if cell is None:
+                        break
+                    self.cell_painter.paint(
+                        painter,
+                        QRect(left + column * width, top, width, height),
+                        cell,
+                        selected=any(a <= position <= b for a, b in spans),
+                        current=position == current,
+                        palette=palette,
+                        metrics=metrics,
+                    )
         painter.end()
+
+    def _repaint_cells(self, positions: list[int]) -> None:
+        """Invalidate just the visible cells whose thumbnails arrived."""
+        visible = self.visible_positions()
+        region = QRegion()
+        for position in positions:
+            if position in visible:
+                region += self.visualRect(self.grid_model.index_at(position))
+        if not region.isEmpty():
+            self.viewport().update(region)
+
+    def dataChanged(  # noqa: N802
+        self,
+        top_left: QModelIndex | QPersistentModelIndex,
+        bottom_right: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        # Thumbnail arrivals repaint their own cells; QAbstractItemView would repaint the
+        # whole viewport for a range, and a full repaint per batch stalled scrolling.
+        if list(roles) == [Qt.ItemDataRole.DecorationRole]:
+            return
+        super().dataChanged(top_left, bottom_right, roles)
 
     # -- geometry -----------------------------------------------------------------------
 
