@@ -19,6 +19,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -32,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap
 
 from browser.core.thumbnails import ThumbnailCache
+from browser.qt.decodequeue import DecodeQueue, Work, yield_cpu_to_gui
 from browser.qt.thumbdecode import (
     ThumbRequest,
     Ticket,
@@ -61,40 +63,6 @@ class _Relay(QObject):
     wake = Signal()
 
 
-class _Job(QRunnable):
-    # Jobs hold the loader weakly: a finished job is freed on its worker thread, and must not
-    # take the last reference to a QObject with it.
-    def __init__(
-        self,
-        request: ThumbRequest,
-        loader: ThumbnailLoader,
-        key: bytes | None = None,
-        cached: bytes | None = None,
-    ) -> None:
-        super().__init__()
-        self.request = request
-        self.cache = loader.cache
-        self.loader = weakref.ref(loader)
-        self.key = key
-        self.cached = cached
-
-    def run(self) -> None:
-        loader = self.loader()
-        if loader is None:
-            return
-        if self.request.ticket.cancelled:
-            loader._deliver(self.request, None, "")
-            return
-        try:
-            image, reason = produce_thumbnail(
-                self.request, self.cache, loader._store_later, key=self.key, cached=self.cached
-            )
-        except Exception as exc:  # never let a worker die silently
-            log.exception("thumbnail of %s failed", self.request.path)
-            image, reason = None, f"cannot be decoded: {exc}"
-        loader._deliver(self.request, image, reason)
-
-
 class _PrepareJob(QRunnable):
     """For files the stat pass has not reached: stat the whole batch, look every key up in
     one query, deliver remembered failures, and queue the rest for decoding.
@@ -110,13 +78,13 @@ class _PrepareJob(QRunnable):
         self.loader = weakref.ref(loader)
 
     def run(self) -> None:
+        yield_cpu_to_gui()
         loader = self.loader()
         if loader is None:
             return
         keyed = []
         for request, priority in self.batch:
             if request.ticket.cancelled:
-                loader._deliver(request, None, "")
                 continue
             try:
                 st = os.stat(request.path)
@@ -130,11 +98,13 @@ class _PrepareJob(QRunnable):
         except (OSError, sqlite3.Error):
             log.warning("cannot read the thumbnail cache %s", self.cache.path, exc_info=True)
             found, failed = {}, {}
+        queued = []
         for request, priority, key in keyed:
             if key in failed:
                 loader._deliver(request, None, failed[key])
             else:
-                loader.pool.start(_Job(request, loader, key, found.get(key, b"")), priority)
+                queued.append((priority, (request, key, found.get(key, b""))))
+        loader.queue.put(queued)
 
 
 @dataclass
@@ -153,8 +123,32 @@ class _StoreJob(QRunnable):
         self.batch = batch
 
     def run(self) -> None:
+        yield_cpu_to_gui()
         for key, image in self.batch:
             store_thumbnail(self.cache, key, image)
+
+
+def _decoder(loader: ThumbnailLoader) -> Callable[[Work], None]:
+    """The worker-side handler of the loader's queue. It holds the loader weakly: a worker
+    must never hold the last reference to a QObject, or it would be destroyed there."""
+    loader_ref = weakref.ref(loader)
+    cache = loader.cache
+
+    def decode(work: Work) -> None:
+        request, key, cached = work
+        owner = loader_ref()
+        if owner is None:
+            return
+        try:
+            image, reason = produce_thumbnail(
+                request, cache, owner._store_later, key=key, cached=cached
+            )
+        except Exception as exc:  # never let a worker die silently
+            log.exception("thumbnail of %s failed", request.path)
+            image, reason = None, f"cannot be decoded: {exc}"
+        owner._deliver(request, image, reason)
+
+    return decode
 
 
 class ThumbnailLoader(QObject):
@@ -188,6 +182,7 @@ class ThumbnailLoader(QObject):
         # and expiring threads would come back under new ids with new connections.
         self.pool.setExpiryTimeout(-1)
         LIVE_POOLS.add(self.pool)
+        self.queue = DecodeQueue(self.pool, _decoder(self))
         self.memory_bytes = memory_bytes
         self.generation = 0
         self._relay = _Relay(self)
@@ -270,10 +265,12 @@ class ThumbnailLoader(QObject):
         """
         self._last_request = time.monotonic()
         keep = {(row, bucket) for _, row, _, _, _ in wanted}
-        for slot, old in list(self._pending.items()):
-            if slot not in keep:
-                old.ticket.cancelled = True
-                del self._pending[slot]
+        dropped = [slot for slot in self._pending if slot not in keep]
+        for slot in dropped:
+            self._pending.pop(slot).ticket.cancelled = True
+        if dropped:
+            self.queue.purge()
+        decodes = []
         fresh = [
             item
             for item in wanted
@@ -315,7 +312,8 @@ class ThumbnailLoader(QObject):
             if key is None:
                 unknown.append((request, count - rank))
             else:
-                self.pool.start(_Job(request, self), count - rank)
+                decodes.append((count - rank, (request, key, cached)))
+        self.queue.put(decodes)
         if unknown:
             # Ahead of every decode of this batch: it is what queues the unknown ones.
             self.pool.start(_PrepareJob(unknown, self), count + 1)
@@ -343,6 +341,7 @@ class ThumbnailLoader(QObject):
         for request in self._pending.values():
             request.ticket.cancelled = True
         self._pending.clear()
+        self.queue.clear()
 
     def shutdown(self) -> None:
         """Cancel queued decodes and wait for running jobs (before the window goes away).
