@@ -67,6 +67,11 @@ class CellPainter:
 
     def __init__(self) -> None:
         self._captions: OrderedDict[tuple[str, int, bool], QStaticText | str] = OrderedDict()
+        # The same words on every error tile: laid out once, not per tile (a screen of
+        # undecodable files is a screen of them).
+        self._error_texts = [QStaticText("⚠ cannot decode"), QStaticText("⚠")]
+        for text in self._error_texts:
+            text.setTextFormat(Qt.TextFormat.PlainText)
 
     def _caption(
         self, metrics: QFontMetrics, text: str, width: int, middle: bool
@@ -135,7 +140,14 @@ class CellPainter:
         elif cell.failure:
             painter.fillRect(image_rect, ERROR_TILE)
             painter.setPen(ERROR_TEXT)
-            painter.drawText(image_rect, Qt.AlignmentFlag.AlignCenter, "⚠ cannot decode")
+            words, sign = self._error_texts
+            label = words if words.size().width() <= image_rect.width() else sign
+            size = label.size()
+            painter.drawStaticText(
+                image_rect.x() + (image_rect.width() - int(size.width())) // 2,
+                image_rect.y() + (image_rect.height() - int(size.height())) // 2,
+                label,
+            )
         else:
             painter.fillRect(image_rect, palette.color(QPalette.ColorRole.AlternateBase))
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
