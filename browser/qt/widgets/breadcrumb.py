@@ -6,22 +6,51 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from browser.core.hierarchy import Hierarchy
 
 
-class Breadcrumb(QWidget):
+class Breadcrumb(QScrollArea):
+    """Scrolls sideways when the path is wider than the window (a 17-synset path of a fish
+    once squeezed the synset tree to a sliver), keeping the selected synset in view."""
+
     synsetClicked = Signal(int)
     pathChosen = Signal(int)  # index into the synset's hypernym paths
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._layout = QHBoxLayout(self)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._content = QWidget()
+        self._layout = QHBoxLayout(self._content)
         self._layout.setContentsMargins(4, 2, 4, 2)
         self._layout.setSpacing(0)
+        self.setWidget(self._content)
         self.crumbs: list[QToolButton] = []
+        self.horizontalScrollBar().rangeChanged.connect(self._keep_end_in_view)
+
+    def _keep_end_in_view(self, _minimum: int, maximum: int) -> None:
+        self.horizontalScrollBar().setValue(maximum)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        # As tall as a crumb, plus a scroll bar when one is needed.
+        bar = self.horizontalScrollBar().sizeHint().height()
+        height = self._content.sizeHint().height() + bar
+        return QSize(200, height)
 
     def show_path(self, hierarchy: Hierarchy, paths: list[list[int]], chosen: int) -> None:
         while self._layout.count():
