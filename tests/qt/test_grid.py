@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QRegion, QWheelEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -185,3 +186,30 @@ def test_ctrl_click_adds_single_images(qtbot: QtBot, grid: ThumbnailGrid) -> Non
     assert grid.selected_positions() == [(1, 1), (3, 3), (6, 6)]
     click(6, Qt.KeyboardModifier.ControlModifier)  # a second Ctrl-click deselects
     assert grid.selected_positions() == [(1, 1), (3, 3)]
+
+
+class _PaintSpy(QObject):
+    """Records the region of every paint event of the widget it filters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(event.region()))  # type: ignore[attr-defined]
+        return False
+
+
+def test_an_arriving_thumbnail_repaints_only_its_cell(qtbot: QtBot, grid: ThumbnailGrid) -> None:
+    # Repainting the whole screen for each batch of arrivals stalled scrolling.
+    model = grid.grid_model
+    qtbot.waitUntil(lambda: grid.grid_model.loader.pending == 0)
+    spy = _PaintSpy()
+    grid.viewport().installEventFilter(spy)
+    QApplication.processEvents()  # repaints already posted happen before listening
+    spy.regions.clear()
+    model.thumbnailsArrived.emit([5])
+    qtbot.waitUntil(lambda: bool(spy.regions))
+    assert spy.regions[-1].boundingRect() == grid.visualRect(model.index_at(5))
+    grid.viewport().removeEventFilter(spy)
