@@ -62,6 +62,8 @@ def run_gui(
     app.setApplicationName("Synset Browser")
     collector = GarbageCollector(app)
     window = build_window(hierarchy, cache_dir, data_dir)
+    # Opening a dataset stalls anyway: the moment to collect what the last one left in cycles.
+    window.tasks.opened.connect(lambda _view: collector.full())
     window.show()
     if dataset is None:
         recent = window.recent.load()
