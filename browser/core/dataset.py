@@ -10,7 +10,9 @@ from pathlib import Path
 from browser.core import store
 from browser.core.hierarchy import Hierarchy
 from browser.core.index import DatasetIndex
-from browser.core.scanner import CancelCheck, ProgressCallback, scan
+from browser.core.labelling import apply_label_files
+from browser.core.layouts import Skipped
+from browser.core.scanner import CancelCheck, FolderRecord, ProgressCallback, scan
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +70,12 @@ def open_dataset(
             aside = _set_aside(path)
             notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
-            index = DatasetIndex(real, hierarchy, layout, folders, problems)
+            index = _labelled_index(real, hierarchy, layout, folders, problems)
             if not refresh:
                 return _opened(index, path, notes, scanned=False)
             previous = index.records_by_path()
     result = scan(real, hierarchy, previous=previous, progress=progress, cancelled=cancelled)
-    index = DatasetIndex(real, hierarchy, result.layout, result.folders, result.problems)
+    index = _labelled_index(real, hierarchy, result.layout, result.folders, result.problems)
     if save_to is not None:
         store.save(
             save_to,
@@ -86,6 +88,20 @@ def open_dataset(
     for note in notes:
         log.warning("%s", note)
     return _opened(index, save_to, notes, scanned=True)
+
+
+def _labelled_index(
+    root: str,
+    hierarchy: Hierarchy,
+    layout: str,
+    folders: list[FolderRecord],
+    problems: list[Skipped],
+) -> DatasetIndex:
+    """The index, with labels from label files applied to folders that need them."""
+    folders, sources = apply_label_files(root, folders, hierarchy)
+    index = DatasetIndex(root, hierarchy, layout, folders, problems)
+    index.label_sources = sources
+    return index
 
 
 def _opened(

@@ -13,12 +13,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from browser.core.hierarchy import Hierarchy
 from browser.core.layouts import KNOWN_SPLITS, Skipped, join
 from browser.core.scanner import FolderRecord
+
+if TYPE_CHECKING:
+    from browser.core.labelling import LabelSource
 
 # Values of ``sizes``/``mtimes`` that are not facts about a file.
 UNKNOWN = -1  # not stat'ed yet
@@ -33,6 +37,12 @@ class Unmapped:
     folder: str
     images: int
     reason: str
+
+
+def _image_labels(record: FolderRecord) -> np.ndarray:
+    if record.image_labels is not None:
+        return record.image_labels.astype(np.int32, copy=False)
+    return np.full(record.count, record.label, dtype=np.int32)
 
 
 def _split_order(name: str) -> tuple[int, str]:
@@ -63,14 +73,19 @@ class DatasetIndex:
         self.layout = layout
         self.folders = folders
         self.problems = problems
-        labelled = [f for f in folders if f.label >= 0]
+        self.label_sources: list[LabelSource] = []  # set by open_dataset
+        labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
         self.image_folders = labelled
         self.splits = sorted({f.split for f in labelled}, key=_split_order)
         counts = np.fromiter((f.count for f in labelled), dtype=np.int64, count=len(labelled))
         self.folder_start = np.zeros(len(labelled) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.folder_start[1:])
         split_of = {name: i for i, name in enumerate(self.splits)}
-        self.labels = np.repeat(np.array([f.label for f in labelled], dtype=np.int32), counts)
+        self.labels = (
+            np.concatenate([_image_labels(f) for f in labelled])
+            if labelled
+            else np.zeros(0, dtype=np.int32)
+        )
         self.split_ids = np.repeat(
             np.array([split_of[f.split] for f in labelled], dtype=np.int8), counts
         )
@@ -115,7 +130,11 @@ class DatasetIndex:
     @cached_property
     def class_nodes(self) -> np.ndarray:
         """Synsets that label a class folder, including empty ones, sorted by wnid."""
-        return np.unique(np.array([f.label for f in self.image_folders], dtype=np.int32))
+        folder_labels = np.array(
+            [f.label for f in self.image_folders if f.image_labels is None], dtype=np.int32
+        )
+        per_image = [f.image_labels for f in self.image_folders if f.image_labels is not None]
+        return np.unique(np.concatenate([folder_labels, *per_image]))
 
     def split_sizes(self) -> dict[str, int]:
         counts = np.bincount(self.split_ids, minlength=len(self.splits))
@@ -125,9 +144,16 @@ class DatasetIndex:
         """Folders whose images have no synset, one entry per unmapped top folder."""
         images: dict[tuple[str, str], int] = defaultdict(int)
         for record in self.folders:
-            if record.label < 0:
+            if record.label < 0 and record.image_labels is None:
                 images[(record.top, record.reason)] += record.count
-        return [Unmapped(top or ".", n, reason) for (top, reason), n in sorted(images.items())]
+        # An empty folder above images labelled from a file (Tiny ImageNet's val/, holding
+        # its label file and images/) is not unmapped in any sense a user cares about.
+        from_files = {r.top for r in self.folders if r.image_labels is not None}
+        return [
+            Unmapped(top or ".", n, reason)
+            for (top, reason), n in sorted(images.items())
+            if n or top not in from_files
+        ]
 
     def skipped(self) -> list[Skipped]:
         """Everything not indexed, with its reason: folder problems and skipped entries."""
@@ -146,10 +172,25 @@ class DatasetIndex:
         rows = self.folder_rows(folder_id)
         record.sizes = self.sizes[rows.start : rows.stop]
         record.mtimes = self.mtimes[rows.start : rows.stop]
-        return record
+        if record.listed_as is None:
+            return record
+        # Labels from a file split this folder's record; its facts live on the listed one.
+        listed, chosen = record.listed_as
+        for attr in ("sizes", "mtimes"):
+            known = getattr(listed, attr)
+            if known is None or len(known) != listed.count:
+                known = np.full(listed.count, UNKNOWN, dtype=np.int64)
+            elif not known.flags.writeable:  # as loaded from the store
+                known = known.copy()
+            setattr(listed, attr, known)
+            known[chosen] = getattr(record, attr)
+        return listed
 
     def records_by_path(self) -> dict[str, FolderRecord]:
         """Folder records with this index's file facts, for a refresh to reuse."""
         for folder_id in range(len(self.image_folders)):
             self.record_with_facts(folder_id)
-        return {record.relpath: record for record in self.folders}
+        return {
+            record.relpath: record if record.listed_as is None else record.listed_as[0]
+            for record in self.folders
+        }

@@ -74,6 +74,11 @@ class FolderRecord:
     reason: str = ""
     sizes: np.ndarray | None = None
     mtimes: np.ndarray | None = None
+    # Set only on records made by browser.core.labelling from a listed folder whose labels
+    # come from a file: one synset per image, and the listed record with the positions of
+    # these names in it (file facts are kept, and stored, on that record).
+    image_labels: np.ndarray | None = None
+    listed_as: tuple[FolderRecord, np.ndarray] | None = None
 
 
 @dataclass

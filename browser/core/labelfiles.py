@@ -1,0 +1,222 @@
+"""Labels that come from a file rather than from folder names.
+
+ImageNet's validation images lie in one flat folder; their classes are in a separate file:
+Kaggle's ``LOC_val_solution.csv``, the devkit's ``ILSVRC2012_validation_ground_truth.txt``
+(devkit class IDs, turned into wnids by ``map_clsloc.txt``), or Tiny ImageNet's
+``val/val_annotations.txt``. Each reader returns a :class:`LabelFile`: file name → synset, and
+every line it could not use, with its reason. A bad line never stops the rest.
+
+Label files are looked for in the labelled folder and a few of its parents (Kaggle keeps them
+above ``ILSVRC/Data/CLS-LOC/val``). Names in a label file only ever select images of that
+folder: an entry with a path separator or ``..`` is reported, never followed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from browser.core.hierarchy import Hierarchy
+
+KAGGLE_SOLUTION = "LOC_val_solution.csv"
+DEVKIT_GROUND_TRUTH = "ILSVRC2012_validation_ground_truth.txt"
+DEVKIT_MAP = "map_clsloc.txt"
+TINY_ANNOTATIONS = "val_annotations.txt"
+_PARENTS_SEARCHED = 4
+_PROBLEMS_KEPT = 50  # per file; the count of the rest is reported
+
+
+@dataclass(frozen=True)
+class LabelProblem:
+    file: str
+    line: int  # 1-based; 0 for the file as a whole
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class LabelFile:
+    """What one label file says about the images of one folder."""
+
+    kind: str  # a short description, e.g. "Kaggle LOC_val_solution.csv"
+    path: str
+    labels: dict[str, int] = field(default_factory=dict)  # image stem → synset
+    lines: dict[str, int] = field(default_factory=dict)  # image stem → its line in the file
+    problems: list[LabelProblem] = field(default_factory=list)
+    more_problems: int = 0  # beyond those kept
+
+    def problem(self, line: int, reason: str) -> None:
+        if len(self.problems) < _PROBLEMS_KEPT:
+            self.problems.append(LabelProblem(self.path, line, reason))
+        else:
+            self.more_problems += 1
+
+
+def stem(name: str) -> str:
+    """Label files name images without their extension (Kaggle) or with it (Tiny)."""
+    return name.rpartition(".")[0] or name
+
+
+def _safe_image_id(image_id: str) -> bool:
+    return bool(image_id) and "/" not in image_id and "\\" not in image_id and ".." not in image_id
+
+
+def _add(found: LabelFile, line: int, image_id: str, wnid: str, hierarchy: Hierarchy) -> None:
+    if not _safe_image_id(image_id):
+        found.problem(line, f"image id {image_id!r} is a path, not a file name; ignored")
+        return
+    node = hierarchy.find(wnid)
+    if node is None:
+        found.problem(line, f"unknown wnid {wnid!r} (not a WordNet {hierarchy.version} noun)")
+        return
+    key = stem(image_id) if "." in image_id else image_id
+    if key in found.labels:
+        found.problem(line, f"duplicate image id {image_id!r}; the first label is kept")
+        return
+    found.labels[key] = node
+    found.lines[key] = line
+
+
+def _lines(path: str) -> Iterator[tuple[int, str]]:
+    with open(path, encoding="utf-8", errors="replace") as text:
+        for number, line in enumerate(text, start=1):
+            yield number, line.rstrip("\r\n")
+
+
+def read_kaggle_solution(path: str, hierarchy: Hierarchy) -> LabelFile:
+    """``ImageId,PredictionString``; the first token of PredictionString is the wnid."""
+    found = LabelFile(f"Kaggle {KAGGLE_SOLUTION}", path)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as text:
+            rows = csv.reader(text)
+            header = next(rows, None)
+            if header is None or [h.strip() for h in header[:2]] != ["ImageId", "PredictionString"]:
+                found.problem(1, f"header is {header!r}, expected ImageId,PredictionString")
+                return found
+            for number, row in enumerate(rows, start=2):
+                if not row:
+                    continue
+                if len(row) < 2 or not row[1].split():
+                    found.problem(number, "no PredictionString")
+                    continue
+                _add(found, number, row[0].strip(), row[1].split()[0], hierarchy)
+    except OSError as exc:
+        found.problem(0, f"cannot be read: {exc.strerror or exc}")
+    return found
+
+
+def read_devkit_map(path: str) -> tuple[dict[int, str], list[LabelProblem]]:
+    """``map_clsloc.txt``: ``wnid id name`` per line → devkit ID → wnid."""
+    ids: dict[int, str] = {}
+    problems: list[LabelProblem] = []
+    try:
+        for number, line in _lines(path):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) < 2 or not parts[1].isdigit():
+                problems.append(LabelProblem(path, number, "expected 'wnid id name'"))
+                continue
+            ids[int(parts[1])] = parts[0]
+    except OSError as exc:
+        problems.append(LabelProblem(path, 0, f"cannot be read: {exc.strerror or exc}"))
+    return ids, problems
+
+
+def read_devkit_ground_truth(
+    path: str, id_to_wnid: dict[int, str], hierarchy: Hierarchy
+) -> LabelFile:
+    """One devkit class ID per line; line N labels ``ILSVRC2012_val_{N:08d}``.
+
+    Devkit IDs are *not* positions in sorted-wnid order (ID 1 is n02119789, kit fox): they
+    only become wnids through the devkit's own map.
+    """
+    found = LabelFile(f"devkit {DEVKIT_GROUND_TRUTH}", path)
+    try:
+        for number, line in _lines(path):
+            text = line.strip()
+            if not text:
+                continue
+            if not text.isdigit():
+                found.problem(number, f"{text!r} is not a class ID")
+                continue
+            wnid = id_to_wnid.get(int(text))
+            if wnid is None:
+                found.problem(number, f"class ID {text} is not in {DEVKIT_MAP}")
+                continue
+            _add(found, number, f"ILSVRC2012_val_{number:08d}", wnid, hierarchy)
+    except OSError as exc:
+        found.problem(0, f"cannot be read: {exc.strerror or exc}")
+    return found
+
+
+def read_tiny_annotations(path: str, hierarchy: Hierarchy) -> LabelFile:
+    """Tiny ImageNet: ``file<TAB>wnid<TAB>box…`` per line."""
+    found = LabelFile(f"Tiny ImageNet {TINY_ANNOTATIONS}", path)
+    try:
+        for number, line in _lines(path):
+            parts = line.split("\t")
+            if not line.strip():
+                continue
+            if len(parts) < 2:
+                found.problem(number, "expected 'file<TAB>wnid'")
+                continue
+            _add(found, number, parts[0].strip(), parts[1].strip(), hierarchy)
+    except OSError as exc:
+        found.problem(0, f"cannot be read: {exc.strerror or exc}")
+    return found
+
+
+def _near(folder: str, name: str, root: str) -> str | None:
+    """``name`` in ``folder`` or one of its parents (a devkit's ``data/`` included)."""
+    here = os.path.normpath(folder)
+    for _ in range(_PARENTS_SEARCHED + 1):
+        candidates = [os.path.join(here, name)]
+        try:
+            with os.scandir(here) as entries:
+                candidates += [
+                    os.path.join(e.path, "data", name)
+                    for e in entries
+                    if "devkit" in e.name.lower() and e.is_dir()
+                ]
+        except OSError:
+            pass
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return None
+
+
+def find_label_file(folder: str, root: str, hierarchy: Hierarchy) -> LabelFile | None:
+    """The label file for a folder of unlabelled images, if one can be found near it."""
+    tiny = os.path.join(os.path.dirname(folder), TINY_ANNOTATIONS)
+    if os.path.basename(folder) == "images" and os.path.isfile(tiny):
+        return read_tiny_annotations(tiny, hierarchy)
+    kaggle = _near(folder, KAGGLE_SOLUTION, root)
+    if kaggle is not None:
+        return read_kaggle_solution(kaggle, hierarchy)
+    truth = _near(folder, DEVKIT_GROUND_TRUTH, root)
+    if truth is None:
+        return None
+    mapping = _near(os.path.dirname(truth), DEVKIT_MAP, root) or _near(folder, DEVKIT_MAP, root)
+    if mapping is None:
+        found = LabelFile(f"devkit {DEVKIT_GROUND_TRUTH}", truth)
+        found.problem(
+            0,
+            f"devkit class IDs need {DEVKIT_MAP} (wnid id name) to become wnids, and none was "
+            "found beside it; reading the devkit's meta.mat is not supported yet",
+        )
+        return found
+    ids, problems = read_devkit_map(mapping)
+    found = read_devkit_ground_truth(truth, ids, hierarchy)
+    found.problems[:0] = problems
+    return found

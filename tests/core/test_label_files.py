@@ -1,0 +1,196 @@
+"""ImageNet validation layouts whose labels live in a file, and every way such a file goes wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from browser.core.counts import compute_counts
+from browser.core.dataset import open_dataset
+from browser.core.hierarchy import Hierarchy
+from browser.core.index import DatasetIndex
+from browser.core.statpass import fill_file_facts
+from tests.conftest import DOG, GOLDEN, TENCH, MakeFiles
+
+KIT_FOX = "n02119789"
+VAL = [f"ILSVRC2012_val_{n:08d}.JPEG" for n in range(1, 5)]
+
+
+def labels_by_name(index: DatasetIndex) -> dict[str, str]:
+    return {index.name(r): index.hierarchy.wnid(int(index.labels[r])) for r in range(len(index))}
+
+
+def kaggle_tree(tmp_path: Path, make_files: MakeFiles, csv: str) -> Path:
+    """Kaggle's layout: the CSV sits four levels above the flat val folder."""
+    val = tmp_path / "ILSVRC/Data/CLS-LOC/val"
+    make_files(val, VAL)
+    make_files(tmp_path / f"ILSVRC/Data/CLS-LOC/train/{TENCH}", ["t.JPEG"])
+    (tmp_path / "LOC_val_solution.csv").write_text(csv)
+    return val
+
+
+def test_kaggle_solution_labels_the_flat_val_folder(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    csv = (
+        "ImageId,PredictionString\n"
+        f"ILSVRC2012_val_00000001,{TENCH} 1 2 3 4 {TENCH} 5 6 7 8\n"
+        f"ILSVRC2012_val_00000002,{GOLDEN} 1 2 3 4\n"
+        f"ILSVRC2012_val_00000003,{TENCH} 1 2 3 4\n"
+        f"ILSVRC2012_val_00000009,{TENCH} 1 2 3 4\n"  # no such image
+    )
+    val = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: GOLDEN, VAL[2]: TENCH}
+    assert index.splits == ["val"]
+    (source,) = index.label_sources
+    assert source.file.kind == "Kaggle LOC_val_solution.csv"
+    assert (source.labelled, source.unlabelled) == (3, 1)
+    assert [str(p) for p in source.problems] == [
+        f"{tmp_path / 'LOC_val_solution.csv'}:5: ILSVRC2012_val_00000009: no such image in ."
+    ]
+    (unlabelled,) = index.unmapped()
+    assert unlabelled.images == 1
+    assert unlabelled.reason.startswith("no label in ")
+    counts = compute_counts(index)
+    root = hierarchy.root
+    assert (counts.images[root], counts.classes[root]) == (3, 2)
+    assert counts.images[hierarchy.index(DOG)] == 1
+
+
+def test_devkit_ids_are_mapped_through_map_clsloc_not_sorted_wnid_order(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    # Devkit ID 1 is kit fox, not the first wnid in sorted order (tench): assuming sorted
+    # order would silently mislabel every image.
+    val = tmp_path / "val"
+    make_files(val, VAL[:3])
+    devkit = tmp_path / "ILSVRC2012_devkit_t12/data"
+    devkit.mkdir(parents=True)
+    (devkit / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n3\n")
+    (devkit / "map_clsloc.txt").write_text(
+        f"{KIT_FOX} 1 kit_fox\n{TENCH} 2 tench\n{GOLDEN} 3 golden_retriever\n"
+    )
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: KIT_FOX, VAL[2]: GOLDEN}
+    assert index.label_sources[0].file.kind == "devkit ILSVRC2012_validation_ground_truth.txt"
+
+
+def test_devkit_ids_without_a_map_are_reported_and_the_images_kept(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    val = tmp_path / "val"
+    make_files(val, VAL[:2])
+    (tmp_path / "ILSVRC2012_validation_ground_truth.txt").write_text("1\n2\n")
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert len(index) == 0
+    assert index.unmapped()[0].images == 2
+    (source,) = index.label_sources
+    assert "map_clsloc.txt" in source.problems[0].reason
+
+
+def test_bad_lines_are_reported_with_file_line_and_reason(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    csv = (
+        "ImageId,PredictionString\n"
+        f"ILSVRC2012_val_00000001,{TENCH} 1 2 3 4\n"
+        f"ILSVRC2012_val_00000001,{GOLDEN} 1 2 3 4\n"  # duplicate
+        "ILSVRC2012_val_00000002,n99999999 1 2 3 4\n"  # unknown wnid
+        f"../../etc/passwd,{TENCH} 1 2 3 4\n"  # a path, not an image id
+        "ILSVRC2012_val_00000003,\n"  # no label at all
+    )
+    val = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH}
+    reasons = {p.line: p.reason for p in index.label_sources[0].problems}
+    assert "duplicate image id" in reasons[3]
+    assert "unknown wnid 'n99999999'" in reasons[4]
+    assert "is a path" in reasons[5]
+    assert reasons[6] == "no PredictionString"
+
+
+def test_a_wrong_header_labels_nothing_and_says_so(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    val = kaggle_tree(tmp_path, make_files, f"id,label\nILSVRC2012_val_00000001,{TENCH}\n")
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert len(index) == 0
+    assert index.unmapped()[0].images == 4
+    (problem,) = index.label_sources[0].problems
+    assert problem.line == 1
+    assert "expected ImageId,PredictionString" in problem.reason
+
+
+def test_file_facts_of_labelled_images_are_stored_with_their_folder(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    csv = "ImageId,PredictionString\n" + "".join(
+        f"{name[:-5]},{TENCH} 1 2 3 4\n" for name in VAL[1:]
+    )
+    val = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    fill_file_facts(index)
+    again = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert not again.scanned
+    assert sorted(labels_by_name(again)) == VAL[1:]
+    assert (again.sizes > 0).all()
+    refreshed = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache", refresh=True)
+    assert labels_by_name(refreshed) == labels_by_name(again)
+
+
+def test_tiny_imagenet_train_folders_and_val_annotations(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = tmp_path / "tiny-imagenet-200"
+    make_files(
+        root,
+        [
+            f"train/{TENCH}/images/{TENCH}_0.JPEG",
+            f"train/{TENCH}/images/{TENCH}_1.JPEG",
+            f"train/{GOLDEN}/images/{GOLDEN}_0.JPEG",
+            "val/images/val_0.JPEG",
+            "val/images/val_1.JPEG",
+            "val/images/val_2.JPEG",
+            "test/images/test_0.JPEG",
+        ],
+    )
+    (root / f"train/{TENCH}/{TENCH}_boxes.txt").write_text("")
+    (root / "wnids.txt").write_text(f"{TENCH}\n{GOLDEN}\n")
+    (root / "val/val_annotations.txt").write_text(
+        f"val_0.JPEG\t{GOLDEN}\t0\t0\t10\t10\nval_1.JPEG\t{TENCH}\t0\t0\t10\t10\n"
+    )
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {
+        f"{TENCH}_0.JPEG": TENCH,
+        f"{TENCH}_1.JPEG": TENCH,
+        f"{GOLDEN}_0.JPEG": GOLDEN,
+        "val_0.JPEG": GOLDEN,
+        "val_1.JPEG": TENCH,
+    }
+    assert index.split_sizes() == {"train": 3, "val": 2}
+    assert index.label_sources[0].file.kind == "Tiny ImageNet val_annotations.txt"
+    unmapped = {(u.folder, u.images) for u in index.unmapped()}
+    assert unmapped == {("val", 1), ("test", 1)}
+
+
+def test_imagenet_v2_folders_are_class_indices_in_sorted_wnid_order(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    from browser.core.ilsvrc import ilsvrc_wnids
+
+    wnids = ilsvrc_wnids()
+    assert len(wnids) == 1000
+    assert list(wnids) == sorted(wnids)
+    root = make_files(
+        tmp_path / "imagenetv2-matched-frequency",
+        ["0/a.jpeg", "2/b.jpeg", "100/c.jpeg", "999/d.jpeg"],
+    )
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    assert index.layout == "imagenetv2"
+    by_folder = {
+        index.relpath(r).split("/")[0]: index.hierarchy.wnid(int(index.labels[r]))
+        for r in range(len(index))
+    }
+    # "100" sorts before "2" as a string; it must still be class 100.
+    assert by_folder == {"0": TENCH, "2": wnids[2], "100": wnids[100], "999": wnids[999]}
+    assert wnids[0] == TENCH
