@@ -12,12 +12,14 @@ import os
 from dataclasses import dataclass, field
 
 from browser.core.hierarchy import Hierarchy, is_wnid_shaped
+from browser.core.ilsvrc import ilsvrc_wnids
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"})
 KNOWN_SPLITS = frozenset({"train", "val", "valid", "validation", "test", "dev", "holdout"})
 NO_SPLIT = "all"
 LAYOUT_CLASS_FOLDERS = "class-folders"
 LAYOUT_SPLIT_CLASS_FOLDERS = "split/class-folders"
+LAYOUT_IMAGENET_V2 = "imagenetv2"
 
 UNMAPPED_NOT_WNID = "folder name is not a WordNet id"
 UNMAPPED_NOT_SYNSET = "not a WordNet 3.0 noun synset"
@@ -112,6 +114,13 @@ def _sort_files(
     return folders
 
 
+def _is_imagenet_v2(folders: list[os.DirEntry[str]]) -> bool:
+    """ImageNetV2: every folder a class index 0–999 written without leading zeros."""
+    return len(folders) >= 2 and all(
+        e.name.isdigit() and int(e.name) < 1000 and str(int(e.name)) == e.name for e in folders
+    )
+
+
 def discover(root: str, hierarchy: Hierarchy) -> Layout:
     """Look at the top of ``root`` and decide what every folder there is."""
     base = os.path.basename(os.path.normpath(root))
@@ -122,6 +131,15 @@ def discover(root: str, hierarchy: Hierarchy) -> Layout:
         # The root is itself a class folder (someone opened train/n01440764).
         layout.loose.clear()
         layout.tops.append(Top("", NO_SPLIT, hierarchy.index(base)))
+        return layout
+    if _is_imagenet_v2(folders):
+        layout.name = LAYOUT_IMAGENET_V2
+        wnids = ilsvrc_wnids()
+        for entry in folders:
+            # Folder "100" is class 100 in sorted-wnid order, not the 100th name as strings sort.
+            layout.tops.append(
+                _class_top(entry.name, wnids[int(entry.name)], root_split, hierarchy)
+            )
         return layout
     for entry in folders:
         if is_wnid_shaped(entry.name):
