@@ -312,6 +312,7 @@ def main() -> None:
     # them (184 ms unless frozen), so stalls measured without them would flatter.
     resident = SynsetSearch(load_hierarchy())
     resident.warm()
+    collector.settle()  # as the app does once the search index is built
     work = Path(tempfile.mkdtemp(prefix="synset-bench-gui-"))
     paths = make_dataset(work / "jpegs", args.count, args.samples)
     source = (

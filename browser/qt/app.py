@@ -64,6 +64,7 @@ def run_gui(
     window = build_window(hierarchy, cache_dir, data_dir)
     # Opening a dataset stalls anyway: the moment to collect what the last one left in cycles.
     window.tasks.opened.connect(lambda _view: collector.full())
+    window.tasks.searchWarmed.connect(collector.settle)
     window.show()
     if dataset is None:
         recent = window.recent.load()

@@ -33,6 +33,7 @@ class DatasetTasks(QObject):
         failed(str): opening failed; the message is for the user.
         cancelled(): the user cancelled the scan.
         factsFilled(): the stat pass finished (sizes are known for sorting and the panel).
+        searchWarmed(): the search indexes are built.
     """
 
     progress = Signal(object)
@@ -40,6 +41,7 @@ class DatasetTasks(QObject):
     failed = Signal(str)
     cancelled = Signal()
     factsFilled = Signal()
+    searchWarmed = Signal()
 
     def __init__(self, hierarchy: Hierarchy, cache_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
@@ -61,7 +63,11 @@ class DatasetTasks(QObject):
 
     def warm_search(self, search: SynsetSearch) -> None:
         """Build the search indexes off the GUI thread (after the dataset's own jobs)."""
-        self.pool.start(_Run(search.warm))
+        def warm() -> None:
+            search.warm()
+            self.searchWarmed.emit()
+
+        self.pool.start(_Run(warm))
 
     def cancel(self) -> None:
         self._cancel.set()
