@@ -6,11 +6,12 @@ models caught in reference cycles) from the wrong thread, which crashed the test
 QImageReader's constructor. Automatic collection is therefore switched off and a GUI-thread
 timer collects instead, the pattern calibre and pyqtgraph use.
 
-A full collection with WordNet and its search index loaded took 184 ms, a visible freeze
-each time it ran. What survives a full collection is frozen (``gc.freeze``): later full
-collections look only at younger objects. Reference counting still frees frozen objects;
-only cycles among them wait for :meth:`GarbageCollector.full`, which the window calls when
-it opens a dataset, a moment that stalls anyway.
+Collections must also be short. With WordNet and its search index resident a full collection
+took 184 ms, and even young generations took 90–240 ms after bursts (the search index, a
+jump through a million rows). So whatever survives a collection is frozen (``gc.freeze``):
+each collection looks only at objects made since the previous one. Reference counting still
+frees frozen objects; only cycles among them wait for :meth:`GarbageCollector.full`, which
+runs when a dataset opens, a moment that stalls anyway.
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ class GarbageCollector(QObject):
         if counts[1] > self.thresholds[1]:
             generation = 2 if counts[2] > self.thresholds[2] else 1
         gc.collect(generation)
-        if generation == 2:
-            gc.freeze()
+        gc.freeze()
 
     def settle(self) -> None:
         """Freeze everything alive now, without collecting (instant).
