@@ -7,6 +7,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,7 +34,8 @@ class Breadcrumb(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # No scroll bar (it took a second row of space): the wheel scrolls sideways instead.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._content = QWidget()
         self._layout = QHBoxLayout(self._content)
@@ -47,10 +49,17 @@ class Breadcrumb(QScrollArea):
         self.horizontalScrollBar().setValue(maximum)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        # As tall as a crumb, plus a scroll bar when one is needed.
-        bar = self.horizontalScrollBar().sizeHint().height()
-        height = self._content.sizeHint().height() + bar
-        return QSize(200, height)
+        return QSize(200, self._content.sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(50, self._content.sizeHint().height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        delta = event.angleDelta()
+        steps = delta.y() or delta.x()
+        bar = self.horizontalScrollBar()
+        bar.setValue(bar.value() - steps)
+        event.accept()
 
     def show_path(self, hierarchy: Hierarchy, paths: list[list[int]], chosen: int) -> None:
         while self._layout.count():
@@ -96,3 +105,7 @@ class Breadcrumb(QScrollArea):
             self._layout.addWidget(menu_button)
             self.paths_button = menu_button
         self._layout.addStretch(1)
+        # As tall as a row of crumbs (a QScrollArea's own minimum is taller).
+        margins = self._layout.contentsMargins()
+        row = max(crumb.sizeHint().height() for crumb in self.crumbs)
+        self.setFixedHeight(row + margins.top() + margins.bottom())
