@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from browser.core import userdirs
+from browser.core.classids import ClassNumbering
 from browser.core.counts import Counts, compute_counts
 from browser.core.dataset import DatasetPathError, open_dataset
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
+from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.index import DatasetIndex
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
@@ -101,8 +103,37 @@ def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = Fal
     return index
 
 
-def _node_entry(hierarchy: Hierarchy, counts: Counts, node: int) -> dict[str, Any]:
-    return {"wnid": hierarchy.wnid(node), "name": hierarchy.name(node), **counts.node(node)}
+def _node_entry(
+    hierarchy: Hierarchy, counts: Counts, numbering: ClassNumbering, node: int
+) -> dict[str, Any]:
+    return {
+        "wnid": hierarchy.wnid(node),
+        "name": hierarchy.name(node),
+        **counts.node(node),
+        **numbering.of(node).as_dict(),
+    }
+
+
+def _label_sources(index: DatasetIndex) -> list[dict[str, Any]]:
+    return [
+        {
+            "folder": source.folder or ".",
+            "file": source.file.path,
+            "kind": source.file.kind,
+            "labelled": source.labelled,
+            "unlabelled": source.unlabelled,
+            "problems": [
+                {"file": p.file, "line": p.line, "reason": p.reason} for p in source.problems
+            ],
+        }
+        for source in index.label_sources
+    ]
+
+
+def _print_label_sources(index: DatasetIndex) -> None:
+    for source in index.label_sources:
+        print(f"labels: {source.summary()} ({source.file.path})")
+        _print_limited("  label file problems", [str(p) for p in source.problems])
 
 
 def _images(count: int) -> str:
@@ -133,6 +164,7 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "images": len(index),
                 "classes": len(index.class_nodes),
                 "splits": index.split_sizes(),
+                "label_sources": _label_sources(index),
                 "unmapped": [
                     {"folder": u.folder, "images": u.images, "reason": u.reason} for u in unmapped
                 ],
@@ -146,6 +178,7 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     )
     for split, images in index.split_sizes().items():
         print(f"  {split}: {images:,}")
+    _print_label_sources(index)
     _print_limited(
         "unmapped folders", [f"{u.folder}: {_images(u.images)} ({u.reason})" for u in unmapped]
     )
@@ -167,16 +200,35 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     nodes = _nodes(hierarchy, args.wnids)
     index = _open(args, hierarchy)
     counts = compute_counts(index)
-    entries = [_node_entry(hierarchy, counts, node) for node in nodes]
+    numbering = ClassNumbering(index)
+    entries = [_node_entry(hierarchy, counts, numbering, node) for node in nodes]
     if args.json:
-        _emit({"images": len(index), "classes": len(index.class_nodes), "nodes": entries})
+        _emit(
+            {
+                "images": len(index),
+                "classes": len(index.class_nodes),
+                "layout": index.layout,
+                "label_sources": _label_sources(index),
+                "devkit_map": numbering.devkit_map,
+                "nodes": entries,
+            }
+        )
         return 0
-    print(f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes")
+    print(
+        f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
+        f"(layout: {index.layout})"
+    )
+    _print_label_sources(index)
     for e in entries:
         splits = ", ".join(f"{k} {v:,}" for k, v in e["splits"].items())
+        numbers = ", ".join(
+            f"{key.replace('_', ' ')} {e[key]}"
+            for key in ("class_index", "ilsvrc_index", "devkit_id")
+            if key in e
+        )
         print(
             f"{e['name']} ({e['wnid']}): {e['images']:,} images ({e['direct_images']:,} "
-            f"directly) in {e['classes']:,} classes; {splits}"
+            f"directly) in {e['classes']:,} classes; {splits}" + (f"; {numbers}" if numbers else "")
         )
     return 0
 
@@ -219,6 +271,7 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     lemmas = [lemma.replace("_", " ") for lemma in hierarchy.lemmas(node)]
     parents = [ref(p) for p in hierarchy.parents(node)]
     paths = [[ref(n) for n in path] for path in hierarchy.hypernym_paths(node)]
+    ilsvrc = ilsvrc_class_index().get(hierarchy.wnid(node))
     if args.json:
         _emit(
             {
@@ -228,6 +281,7 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "parents": parents,
                 "children": hierarchy.child_count(node),
                 "hypernym_paths": paths,
+                **({"ilsvrc_index": ilsvrc} if ilsvrc is not None else {}),
             }
         )
         return 0
@@ -236,6 +290,8 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     named = [f"{p['name']} ({p['wnid']})" for p in parents]
     print(f"  parents: {', '.join(named)}")
     print(f"  children: {hierarchy.child_count(node)}")
+    if ilsvrc is not None:
+        print(f"  ILSVRC-2012 class index (sorted-wnid order): {ilsvrc}")
     for path in paths:
         print("  path: " + " > ".join(step["name"] for step in path))
     return 0

@@ -172,7 +172,7 @@ def read_tiny_annotations(path: str, hierarchy: Hierarchy) -> LabelFile:
     return found
 
 
-def _near(folder: str, name: str, root: str) -> str | None:
+def find_near(folder: str, name: str) -> str | None:
     """``name`` in ``folder`` or one of its parents (a devkit's ``data/`` included)."""
     here = os.path.normpath(folder)
     for _ in range(_PARENTS_SEARCHED + 1):
@@ -196,18 +196,18 @@ def _near(folder: str, name: str, root: str) -> str | None:
     return None
 
 
-def find_label_file(folder: str, root: str, hierarchy: Hierarchy) -> LabelFile | None:
+def find_label_file(folder: str, hierarchy: Hierarchy) -> LabelFile | None:
     """The label file for a folder of unlabelled images, if one can be found near it."""
     tiny = os.path.join(os.path.dirname(folder), TINY_ANNOTATIONS)
     if os.path.basename(folder) == "images" and os.path.isfile(tiny):
         return read_tiny_annotations(tiny, hierarchy)
-    kaggle = _near(folder, KAGGLE_SOLUTION, root)
+    kaggle = find_near(folder, KAGGLE_SOLUTION)
     if kaggle is not None:
         return read_kaggle_solution(kaggle, hierarchy)
-    truth = _near(folder, DEVKIT_GROUND_TRUTH, root)
+    truth = find_near(folder, DEVKIT_GROUND_TRUTH)
     if truth is None:
         return None
-    mapping = _near(os.path.dirname(truth), DEVKIT_MAP, root) or _near(folder, DEVKIT_MAP, root)
+    mapping = find_near(os.path.dirname(truth), DEVKIT_MAP) or find_near(folder, DEVKIT_MAP)
     if mapping is None:
         found = LabelFile(f"devkit {DEVKIT_GROUND_TRUTH}", truth)
         found.problem(

@@ -114,7 +114,7 @@ def apply_label_files(
             out.append(record)
             continue
         folder = os.path.join(root, record.relpath) if record.relpath else root
-        found = find_label_file(folder, root, hierarchy)
+        found = find_label_file(folder, hierarchy)
         if found is None:
             out.append(record)
             continue

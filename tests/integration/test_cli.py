@@ -197,3 +197,32 @@ def test_main_py_and_the_module_are_the_same_program(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["name"] == "tench"
+
+
+def test_a_flat_val_folder_is_labelled_from_the_devkit_in_every_command(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "imagenet",
+        [f"train/{TENCH}/a.JPEG", f"train/{GOLDEN}/b.JPEG"]
+        + [f"val/ILSVRC2012_val_{n:08d}.JPEG" for n in (1, 2, 3)],
+    )
+    data = root / "ILSVRC2012_devkit_t12/data"
+    data.mkdir(parents=True)
+    # Devkit IDs are not sorted-wnid positions: here ID 1 is golden retriever.
+    (data / "map_clsloc.txt").write_text(f"{GOLDEN} 1 golden_retriever\n{TENCH} 2 tench\n")
+    (data / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n7\n")
+    scan = run_json("scan", root, home=tmp_path)
+    assert scan["splits"] == {"train": 2, "val": 2}
+    (source,) = scan["label_sources"]
+    assert (source["folder"], source["labelled"], source["unlabelled"]) == ("val", 2, 1)
+    assert source["problems"][0]["line"] == 3
+    assert "class ID 7" in source["problems"][0]["reason"]
+    stats = run_json("stats", root, TENCH, GOLDEN, home=tmp_path)
+    tench, golden = stats["nodes"]
+    assert tench["splits"] == {"train": 1, "val": 1}
+    assert (tench["class_index"], tench["ilsvrc_index"], tench["devkit_id"]) == (0, 0, 2)
+    assert (golden["class_index"], golden["devkit_id"]) == (1, 1)
+    text = run("scan", root, home=tmp_path).stdout
+    assert "val: 2 images labelled by devkit ILSVRC2012_validation_ground_truth.txt" in text
+    assert "class ID 7 is not in map_clsloc.txt" in text
