@@ -10,6 +10,7 @@ from enum import Enum
 
 import numpy as np
 
+from browser.core.classids import ClassNumbering
 from browser.core.counts import Counts, compute_counts
 from browser.core.hierarchy import Hierarchy
 from browser.core.index import DatasetIndex
@@ -28,6 +29,7 @@ class DatasetView:
         self.index = index
         self.hierarchy: Hierarchy = index.hierarchy
         self.counts = counts if counts is not None else compute_counts(index)
+        self.numbering = ClassNumbering(index)
 
     def children(self, node: int) -> list[int]:
         """Children that have images at or below them, most images first."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from browser.core.hierarchy import Hierarchy
+from browser.core.labelfiles import stem
 from browser.core.layouts import KNOWN_SPLITS, Skipped, join
 from browser.core.scanner import FolderRecord
 
@@ -121,6 +122,18 @@ class DatasetIndex:
 
     def path(self, row: int) -> str:
         return os.path.join(self.root, self.relpath(row))
+
+    def label_source(self, row: int) -> tuple[LabelSource, int] | None:
+        """The label file that labelled this image, and its line there; None when the
+        image's folder named its class."""
+        record = self.image_folders[self.folder_ids[row]]
+        if record.image_labels is None:
+            return None
+        for source in self.label_sources:
+            if source.folder == record.relpath:
+                name = self.name(row)
+                return source, source.file.lines.get(stem(name), 0)
+        return None
 
     def folder_rows(self, folder_id: int) -> range:
         return range(int(self.folder_start[folder_id]), int(self.folder_start[folder_id + 1]))

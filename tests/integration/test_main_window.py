@@ -254,3 +254,30 @@ def test_the_demo_is_made_only_when_asked_for(
         win.welcome.demoRequested.emit()
     assert win.grid_model.count() == 495
     win.close()
+
+
+def test_the_panel_says_where_labels_came_from(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, jpeg_bytes: bytes
+) -> None:
+    val = tmp_path / "ILSVRC/Data/CLS-LOC/val"
+    val.mkdir(parents=True)
+    for n in (1, 2):
+        (val / f"ILSVRC2012_val_{n:08d}.JPEG").write_bytes(jpeg_bytes)
+    (tmp_path / "LOC_val_solution.csv").write_text(
+        f"ImageId,PredictionString\nILSVRC2012_val_00000002,{GOLDEN} 1 2 3 4\n"
+        f"ILSVRC2012_val_00000001,{DOG} 1 2 3 4\nILSVRC2012_val_00000005,{DOG} 1 2 3 4\n"
+    )
+    open_and_wait(qtbot, window, val)
+    assert window.grid_model.count() == 2
+    text = window.metadata.toPlainText()
+    assert "Layout" in text
+    assert "2 images labelled by Kaggle LOC_val_solution.csv" in text
+    assert "ILSVRC2012_val_00000005: no such image" in text
+    assert window.view is not None
+    index = window.view.index
+    first = next(r for r in range(len(index)) if index.name(r) == "ILSVRC2012_val_00000001.JPEG")
+    window.metadata.show_image(window.view, first)
+    assert "Kaggle LOC_val_solution.csv, line 3" in window.metadata.toPlainText()
+    window.select_synset(window.view.hierarchy.index(GOLDEN))
+    text = window.metadata.toPlainText()
+    assert "Class index in dataset\n1\nILSVRC-1k index\n207" in text  # dog is class 0

@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
         self.view = view
         index = view.index
         self.recent.add(index.root)
+        self.metadata.show_dataset(view)
         previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
         self.tree.setModel(self.tree_model)

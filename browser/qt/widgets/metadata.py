@@ -40,6 +40,7 @@ class MetadataPanel(QTextBrowser):
         self.view: DatasetView | None = None
         self._synset_html = ""
         self._image_html = ""
+        self._dataset_html = ""
         self._path = ""
         self.setMinimumWidth(260)
 
@@ -78,7 +79,7 @@ class MetadataPanel(QTextBrowser):
             f"<tr><td>Labelled exactly this</td><td align='right'>"
             f"{int(counts.direct_images[synset]):,}</td></tr>"
             f"<tr><td>Classes at or below</td><td align='right'>{int(counts.classes[synset]):,}"
-            f"</td></tr>{splits}</table>"
+            f"</td></tr>{splits}{self._numbers(view, synset)}</table>"
             f"<h4>Hypernym paths ({len(paths)})</h4><ol>{path_html}</ol>"
             + (
                 f"<h4>Largest children</h4><table cellpadding='1'>{children}</table>"
@@ -93,6 +94,46 @@ class MetadataPanel(QTextBrowser):
         )
         self._render()
 
+    @staticmethod
+    def _numbers(view: DatasetView, synset: int) -> str:
+        ids = view.numbering.of(synset)
+        names = [
+            ("Class index in dataset", ids.class_index),
+            ("ILSVRC-1k index", ids.ilsvrc_index),
+            ("Devkit ID", ids.devkit_id),
+        ]
+        return "".join(
+            f"<tr><td>{name}</td><td align='right'>{value}</td></tr>"
+            for name, value in names
+            if value is not None
+        )
+
+    def show_dataset(self, view: DatasetView) -> None:
+        """The dataset's layout and where its labels came from."""
+        index = view.index
+        parts = [f"<tr><td>Layout</td><td>{escape(index.layout)}</td></tr>"]
+        if index.label_sources:
+            for source in index.label_sources:
+                problems = "".join(f"<li>{escape(str(p))}</li>" for p in source.problems[:5])
+                more = len(source.problems) - 5
+                if more > 0:
+                    problems += f"<li>… and {more} more (synset-browser scan lists them)</li>"
+                parts.append(
+                    f"<tr><td>Labels</td><td>{escape(source.summary())}<br>"
+                    f"<small>{escape(source.file.path)}</small>"
+                    + (f"<ul>{problems}</ul>" if problems else "")
+                    + "</td></tr>"
+                )
+        else:
+            parts.append("<tr><td>Labels</td><td>class folder names</td></tr>")
+        if view.numbering.devkit_map:
+            parts.append(
+                f"<tr><td>Devkit IDs</td><td><small>{escape(view.numbering.devkit_map)}"
+                "</small></td></tr>"
+            )
+        self._dataset_html = f"<hr><h3>Dataset</h3><table cellpadding='2'>{''.join(parts)}</table>"
+        self._render()
+
     def show_image(self, view: DatasetView, row: int, failure: str | None = None) -> ImageFacts:
         index = view.index
         self._path = index.path(row)
@@ -103,6 +144,7 @@ class MetadataPanel(QTextBrowser):
             ("Path", f"{escape(index.relpath(row))}<br><a href='copy:'>copy full path</a>"),
             ("Class", f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>"),
             ("Split", escape(index.splits[index.split_ids[row]])),
+            ("Label from", self._label_origin(view, row)),
             ("File size", _size(int(index.sizes[row]))),
         ]
         if not facts.error:
@@ -121,13 +163,22 @@ class MetadataPanel(QTextBrowser):
         self._render()
         return facts
 
+    @staticmethod
+    def _label_origin(view: DatasetView, row: int) -> str:
+        found = view.index.label_source(row)
+        if found is None:
+            return "its folder's name"
+        source, line = found
+        where = f", line {line}" if line else ""
+        return f"{escape(source.file.kind)}{where}"
+
     def clear_image(self) -> None:
         self._image_html = ""
         self._path = ""
         self._render()
 
     def _render(self) -> None:
-        self.setHtml(self._synset_html + self._image_html)
+        self.setHtml(self._synset_html + self._image_html + self._dataset_html)
 
     def _clicked(self, url: QUrl) -> None:
         if url.scheme() == "synset":
