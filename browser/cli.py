@@ -130,10 +130,29 @@ def _label_sources(index: DatasetIndex) -> list[dict[str, Any]]:
     ]
 
 
+def _real(index: DatasetIndex) -> dict[str, Any] | None:
+    real = index.real
+    if real is None:
+        return None
+    return {
+        "file": real.path,
+        "images": len(real.rows),
+        "disagree": int(real.disagree.sum()),
+        "problems": [str(p) for p in real.problems],
+    }
+
+
 def _print_label_sources(index: DatasetIndex) -> None:
     for source in index.label_sources:
         print(f"labels: {source.summary()} ({source.file.path})")
         _print_limited("  label file problems", [str(p) for p in source.problems])
+    real = _real(index)
+    if real is not None:
+        print(
+            f"ReaL labels: {real['images']:,} images, {real['disagree']:,} whose label is not "
+            f"among them ({real['file']})"
+        )
+        _print_limited("  ReaL file problems", real["problems"])
 
 
 def _images(count: int) -> str:
@@ -165,6 +184,7 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "classes": len(index.class_nodes),
                 "splits": index.split_sizes(),
                 "label_sources": _label_sources(index),
+                "real": _real(index),
                 "unmapped": [
                     {"folder": u.folder, "images": u.images, "reason": u.reason} for u in unmapped
                 ],
@@ -209,6 +229,7 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "classes": len(index.class_nodes),
                 "layout": index.layout,
                 "label_sources": _label_sources(index),
+                "real": _real(index),
                 "devkit_map": numbering.devkit_map,
                 "nodes": entries,
             }

@@ -12,6 +12,7 @@ from browser.core.hierarchy import Hierarchy
 from browser.core.index import DatasetIndex
 from browser.core.labelling import apply_label_files
 from browser.core.layouts import Skipped
+from browser.core.reallabels import load_real_labels
 from browser.core.scanner import CancelCheck, FolderRecord, ProgressCallback, scan
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def _labelled_index(
     folders, sources = apply_label_files(root, folders, hierarchy)
     index = DatasetIndex(root, hierarchy, layout, folders, problems)
     index.label_sources = sources
+    index.real = load_real_labels(index)
     return index
 
 

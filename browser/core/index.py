@@ -24,6 +24,7 @@ from browser.core.scanner import FolderRecord
 
 if TYPE_CHECKING:
     from browser.core.labelling import LabelSource
+    from browser.core.reallabels import RealLabels
 
 # Values of ``sizes``/``mtimes`` that are not facts about a file.
 UNKNOWN = -1  # not stat'ed yet
@@ -75,6 +76,7 @@ class DatasetIndex:
         self.folders = folders
         self.problems = problems
         self.label_sources: list[LabelSource] = []  # set by open_dataset
+        self.real: RealLabels | None = None  # ImageNet ReaL labels, when a real.json is near
         labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
         self.image_folders = labelled
         self.splits = sorted({f.split for f in labelled}, key=_split_order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import weakref
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.demo import build_demo
 from browser.core.hierarchy import Hierarchy
+from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.recent import RecentDatasets
 from browser.core.thumbnails import ThumbnailCache
 from browser.qt import workers
@@ -23,7 +25,7 @@ from browser.qt.models.grid_model import FAILURE_ROLE
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
-from tests.conftest import DOG, GOLDEN, TABBY
+from tests.conftest import DOG, GOLDEN, TABBY, MakeFiles
 
 
 @pytest.fixture
@@ -281,3 +283,26 @@ def test_the_panel_says_where_labels_came_from(
     window.select_synset(window.view.hierarchy.index(GOLDEN))
     text = window.metadata.toPlainText()
     assert "Class index in dataset\n1\nILSVRC-1k index\n207" in text  # dog is class 0
+
+
+def test_the_real_filter_shows_only_images_real_disagrees_with(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "imagenet",
+        [
+            f"val/{GOLDEN}/ILSVRC2012_val_00000001.JPEG",
+            f"val/{GOLDEN}/ILSVRC2012_val_00000002.JPEG",
+            f"val/{TABBY}/ILSVRC2012_val_00000003.JPEG",
+        ],
+    )
+    golden, tabby = ilsvrc_class_index()[GOLDEN], ilsvrc_class_index()[TABBY]
+    (root / "real.json").write_text(json.dumps([[golden], [tabby], [tabby, golden]]))
+    open_and_wait(qtbot, window, root)
+    assert window.real_box.isVisibleTo(window)
+    assert window.grid_model.count() == 3
+    window.real_box.setChecked(True)
+    assert shown_paths(window) == {f"val/{GOLDEN}/ILSVRC2012_val_00000002.JPEG"}
+    window.grid.set_current_position(0)
+    assert "ReaL labels" in window.metadata.toPlainText()
+    assert "label not among them" in window.metadata.toPlainText()

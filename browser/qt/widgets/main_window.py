@@ -116,6 +116,12 @@ class MainWindow(QMainWindow):
         self.exact_box = QCheckBox("Only this synset")
         self.exact_box.setToolTip("Show only images labelled exactly this synset, not below it")
         self.exact_box.toggled.connect(lambda _: self._refill_grid())
+        self.real_box = QCheckBox("Only where ReaL disagrees")
+        self.real_box.setToolTip(
+            "Show only validation images whose label is not among their ImageNet ReaL labels"
+        )
+        self.real_box.toggled.connect(lambda _: self._refill_grid())
+        self.real_box.hide()  # until a dataset with a real.json is open
         self.sort_box = QComboBox()
         for key in SortKey:
             self.sort_box.addItem(f"Sort by {key.value}", key)
@@ -128,6 +134,7 @@ class MainWindow(QMainWindow):
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
         controls.addWidget(self.exact_box)
+        controls.addWidget(self.real_box)
         controls.addWidget(self.sort_box)
         controls.addStretch(1)
         controls.addWidget(QLabel("Zoom"))
@@ -285,6 +292,9 @@ class MainWindow(QMainWindow):
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view)
+        self.real_box.setVisible(index.real is not None)
+        if index.real is None:
+            self.real_box.setChecked(False)
         previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
         self.tree.setModel(self.tree_model)
@@ -442,6 +452,9 @@ class MainWindow(QMainWindow):
             return
         exact = self.exact_box.isChecked()
         rows = view.rows(synset, exact=exact, sort=self.sort_box.currentData())
+        real = view.index.real
+        if real is not None and self.real_box.isChecked():
+            rows = rows[real.disagree[rows]]
         leaf = not view.has_children(synset)
         self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
         self.grid.scrollToTop()

@@ -126,6 +126,15 @@ class MetadataPanel(QTextBrowser):
                 )
         else:
             parts.append("<tr><td>Labels</td><td>class folder names</td></tr>")
+        real = index.real
+        if real is not None:
+            parts.append(
+                f"<tr><td>ReaL labels</td><td>{len(real.rows):,} images, "
+                f"{int(real.disagree.sum()):,} whose label is not among them<br>"
+                f"<small>{escape(real.path)}</small>"
+                + "".join(f"<br><small>{escape(str(p))}</small>" for p in real.problems[:3])
+                + "</td></tr>"
+            )
         if view.numbering.devkit_map:
             parts.append(
                 f"<tr><td>Devkit IDs</td><td><small>{escape(view.numbering.devkit_map)}"
@@ -145,6 +154,7 @@ class MetadataPanel(QTextBrowser):
             ("Class", f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>"),
             ("Split", escape(index.splits[index.split_ids[row]])),
             ("Label from", self._label_origin(view, row)),
+            *self._real_row(view, row),
             ("File size", _size(int(index.sizes[row]))),
         ]
         if not facts.error:
@@ -162,6 +172,17 @@ class MetadataPanel(QTextBrowser):
         self._image_html = f"<hr><h3>Image</h3>{warning}<table cellpadding='2'>{table}</table>"
         self._render()
         return facts
+
+    def _real_row(self, view: DatasetView, row: int) -> list[tuple[str, str]]:
+        real = view.index.real
+        found = real.of(row) if real is not None else None
+        if real is None or found is None:
+            return []
+        names = ", ".join(self._link(node) for node in found) or "none fits"
+        verdict = (
+            " <b style='color:#c0392b'>(label not among them)</b>" if real.disagree[row] else ""
+        )
+        return [("ReaL labels", names + verdict)]
 
     @staticmethod
     def _label_origin(view: DatasetView, row: int) -> str:
