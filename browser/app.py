@@ -29,6 +29,7 @@ def build_app_parser() -> cli.OneLineParser:
     parser.add_argument("dataset", nargs="?", help="dataset folder to open")
     parser.add_argument("--demo", action="store_true", help="open a small generated demo dataset")
     parser.add_argument("--select", metavar="WNID", help="synset to select on start")
+    cli.add_layout(parser)
     parser.add_argument("--cache-dir", help="folder for indexes and thumbnails")
     parser.add_argument("--data-dir", help="folder for what you make (recent datasets, …)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -73,6 +74,7 @@ def run_app(argv: list[str]) -> int:
         cache_dir=cache,
         data_dir=data,
         exit_after=args.exit_after,
+        layout=args.layout,
     )
 
 

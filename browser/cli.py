@@ -22,6 +22,7 @@ from browser.core.dataset import DatasetPathError, open_dataset
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.index import DatasetIndex
+from browser.core.layouts import LAYOUT_CHOICES
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
 from browser.core.statpass import fill_file_facts
@@ -67,7 +68,19 @@ def build_parser() -> OneLineParser:
     info.add_argument("wnid")
     for command in (scan, stats, search, info):
         add_common(command)
+    for command in (scan, stats, search):
+        add_layout(command)
     return parser
+
+
+def add_layout(parser: argparse.ArgumentParser) -> None:
+    choices = "; ".join(f"{name}: {what}" for name, what in LAYOUT_CHOICES.items())
+    parser.add_argument(
+        "--layout",
+        choices=list(LAYOUT_CHOICES),
+        default="auto",
+        help=f"how to read the dataset ({choices})",
+    )
 
 
 class TerminalProgress:
@@ -97,6 +110,7 @@ def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = Fal
         cache_dir=userdirs.cache_dir(args.cache_dir),
         refresh=refresh,
         progress=TerminalProgress(),
+        layout=args.layout,
     )
     for note in index.notes:
         print(f"{PROG}: {note}", file=sys.stderr)

@@ -11,7 +11,7 @@ from browser.core import store
 from browser.core.hierarchy import Hierarchy
 from browser.core.index import DatasetIndex
 from browser.core.labelling import apply_label_files
-from browser.core.layouts import Skipped
+from browser.core.layouts import LAYOUT_CHOICES, Skipped, satisfies
 from browser.core.reallabels import load_real_labels
 from browser.core.scanner import CancelCheck, FolderRecord, ProgressCallback, scan
 
@@ -46,6 +46,7 @@ def open_dataset(
     refresh: bool = False,
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
+    layout: str = "auto",
 ) -> DatasetIndex:
     """Open the dataset at ``root``.
 
@@ -56,6 +57,8 @@ def open_dataset(
     An unchanged stored index is reused without walking any folder. ``refresh`` walks the
     dataset again but lists only folders whose mtime changed since the stored index.
     """
+    if layout not in LAYOUT_CHOICES:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_CHOICES)}")
     real = check_root(root)
     path = store.index_file(cache_dir, real)
     notes: list[str] = []
@@ -63,7 +66,7 @@ def open_dataset(
     save_to: Path | None = path
     if path.exists():
         try:
-            _, layout, folders, problems = store.load(path, hierarchy)
+            _, stored_layout, folders, problems = store.load(path, hierarchy)
         except store.NewerIndexError as exc:
             notes.append(f"{exc}; it was left as it is and this session's index is not saved")
             save_to = None
@@ -71,11 +74,21 @@ def open_dataset(
             aside = _set_aside(path)
             notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
-            index = _labelled_index(real, hierarchy, layout, folders, problems)
-            if not refresh:
-                return _opened(index, path, notes, scanned=False)
-            previous = index.records_by_path()
-    result = scan(real, hierarchy, previous=previous, progress=progress, cancelled=cancelled)
+            index = _labelled_index(real, hierarchy, stored_layout, folders, problems)
+            if satisfies(stored_layout, layout):
+                if not refresh:
+                    return _opened(index, path, notes, scanned=False)
+                previous = index.records_by_path()
+            else:
+                notes.append(f"read again as layout {layout!r} (the index had {stored_layout!r})")
+    result = scan(
+        real,
+        hierarchy,
+        previous=previous,
+        progress=progress,
+        cancelled=cancelled,
+        layout_choice=layout,
+    )
     index = _labelled_index(real, hierarchy, result.layout, result.folders, result.problems)
     if save_to is not None:
         store.save(

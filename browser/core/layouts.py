@@ -21,9 +21,29 @@ LAYOUT_CLASS_FOLDERS = "class-folders"
 LAYOUT_SPLIT_CLASS_FOLDERS = "split/class-folders"
 LAYOUT_IMAGENET_V2 = "imagenetv2"
 
+# What a user may ask for when the files leave it open (--layout, File › Open with layout):
+# "auto" recognises; "wnid-folders" never reads numbered folders as ImageNetV2 classes;
+# "imagenetv2" reads every numbered folder as one.
+LAYOUT_CHOICES = {
+    "auto": "recognise the layout from the files",
+    "wnid-folders": "class folders named by WordNet id (under split folders or not)",
+    "imagenetv2": "ImageNetV2: folders 0 … 999 are ILSVRC class indices in sorted-wnid order",
+}
+
+
+def satisfies(found: str, requested: str) -> bool:
+    """Whether a layout found by discovery is what the user asked for."""
+    if requested == "auto":
+        return True
+    if requested == LAYOUT_IMAGENET_V2:
+        return found == LAYOUT_IMAGENET_V2
+    return found != LAYOUT_IMAGENET_V2
+
+
 UNMAPPED_NOT_WNID = "folder name is not a WordNet id"
 UNMAPPED_NOT_SYNSET = "not a WordNet 3.0 noun synset"
 UNMAPPED_LOOSE = "images outside any class folder"
+UNMAPPED_NOT_CLASS_INDEX = "folder name is not a class index 0–999"
 
 
 def is_image_name(name: str) -> bool:
@@ -114,15 +134,23 @@ def _sort_files(
     return folders
 
 
-def _is_imagenet_v2(folders: list[os.DirEntry[str]]) -> bool:
+def _is_class_index(name: str) -> bool:
+    return name.isdigit() and int(name) < 1000 and str(int(name)) == name
+
+
+def _is_imagenet_v2(folders: list[os.DirEntry[str]], requested: str) -> bool:
     """ImageNetV2: every folder a class index 0–999 written without leading zeros."""
-    return len(folders) >= 2 and all(
-        e.name.isdigit() and int(e.name) < 1000 and str(int(e.name)) == e.name for e in folders
-    )
+    if requested == "wnid-folders":
+        return False
+    numbered = [e for e in folders if _is_class_index(e.name)]
+    if requested == LAYOUT_IMAGENET_V2:
+        return bool(numbered)
+    return len(folders) >= 2 and len(numbered) == len(folders)
 
 
-def discover(root: str, hierarchy: Hierarchy) -> Layout:
-    """Look at the top of ``root`` and decide what every folder there is."""
+def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout:
+    """Look at the top of ``root`` and decide what every folder there is (``requested``: a
+    key of LAYOUT_CHOICES)."""
     base = os.path.basename(os.path.normpath(root))
     root_split = base if base.lower() in KNOWN_SPLITS else NO_SPLIT
     layout = Layout(LAYOUT_CLASS_FOLDERS)
@@ -132,14 +160,16 @@ def discover(root: str, hierarchy: Hierarchy) -> Layout:
         layout.loose.clear()
         layout.tops.append(Top("", NO_SPLIT, hierarchy.index(base)))
         return layout
-    if _is_imagenet_v2(folders):
+    if _is_imagenet_v2(folders, requested):
         layout.name = LAYOUT_IMAGENET_V2
         wnids = ilsvrc_wnids()
         for entry in folders:
+            if not _is_class_index(entry.name):
+                layout.tops.append(Top(entry.name, root_split, -1, UNMAPPED_NOT_CLASS_INDEX))
+                continue
             # Folder "100" is class 100 in sorted-wnid order, not the 100th name as strings sort.
-            layout.tops.append(
-                _class_top(entry.name, wnids[int(entry.name)], root_split, hierarchy)
-            )
+            wnid = wnids[int(entry.name)]
+            layout.tops.append(_class_top(entry.name, wnid, root_split, hierarchy))
         return layout
     for entry in folders:
         if is_wnid_shaped(entry.name):

@@ -228,9 +228,10 @@ def scan(
     previous: Mapping[str, FolderRecord] | None = None,
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
+    layout_choice: str = "auto",
 ) -> ScanResult:
     """List every image below ``root``; reuse ``previous`` records of unchanged folders."""
-    layout = discover(root, hierarchy)
+    layout = discover(root, hierarchy, layout_choice)
     walker = _Walker(root, previous or {}, cancelled)
     walker.problems.extend(layout.skipped)
     for folder, split, names in layout.loose:

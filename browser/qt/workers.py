@@ -52,10 +52,10 @@ class DatasetTasks(QObject):
         LIVE_POOLS.add(self.pool)
         self._cancel = threading.Event()
 
-    def open(self, root: str, *, refresh: bool = False) -> None:
+    def open(self, root: str, *, refresh: bool = False, layout: str = "auto") -> None:
         self.cancel()
         self._cancel = threading.Event()
-        self.pool.start(_Run(lambda e=self._cancel: self._open(root, refresh, e)))
+        self.pool.start(_Run(lambda e=self._cancel: self._open(root, refresh, layout, e)))
 
     def fill_facts(self, index: DatasetIndex) -> None:
         if pending_folders(index):
@@ -63,6 +63,7 @@ class DatasetTasks(QObject):
 
     def warm_search(self, search: SynsetSearch) -> None:
         """Build the search indexes off the GUI thread (after the dataset's own jobs)."""
+
         def warm() -> None:
             search.warm()
             self.searchWarmed.emit()
@@ -77,7 +78,7 @@ class DatasetTasks(QObject):
         self.pool.clear()
         self.pool.waitForDone()
 
-    def _open(self, root: str, refresh: bool, cancel: threading.Event) -> None:
+    def _open(self, root: str, refresh: bool, layout: str, cancel: threading.Event) -> None:
         try:
             index = open_dataset(
                 root,
@@ -86,6 +87,7 @@ class DatasetTasks(QObject):
                 refresh=refresh,
                 progress=self.progress.emit,
                 cancelled=cancel.is_set,
+                layout=layout,
             )
             view = DatasetView(index)
         except ScanCancelled:

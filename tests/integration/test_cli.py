@@ -226,3 +226,15 @@ def test_a_flat_val_folder_is_labelled_from_the_devkit_in_every_command(
     text = run("scan", root, home=tmp_path).stdout
     assert "val: 2 images labelled by devkit ILSVRC2012_validation_ground_truth.txt" in text
     assert "class ID 7 is not in map_clsloc.txt" in text
+
+
+def test_layout_can_be_chosen_and_a_wrong_one_is_a_usage_error(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(tmp_path / "numbered", ["0/a.jpeg", "1/b.jpeg"])
+    assert run_json("scan", root, home=tmp_path)["layout"] == "imagenetv2"
+    plain = run_json("scan", root, "--layout", "wnid-folders", home=tmp_path)
+    assert (plain["layout"], plain["images"]) == ("class-folders", 0)
+    done = run("scan", root, "--layout", "tiny", home=tmp_path)
+    assert done.returncode == 2
+    assert "invalid choice: 'tiny'" in done.stderr

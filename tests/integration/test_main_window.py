@@ -306,3 +306,16 @@ def test_the_real_filter_shows_only_images_real_disagrees_with(
     window.grid.set_current_position(0)
     assert "ReaL labels" in window.metadata.toPlainText()
     assert "label not among them" in window.metadata.toPlainText()
+
+
+def test_a_chosen_layout_is_kept_on_refresh(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(tmp_path / "numbered", ["0/a.JPEG", "1/b.JPEG"])
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), layout="wnid-folders")
+    assert window.view is not None
+    assert window.view.index.layout == "class-folders"
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.refresh()
+    assert window.view.index.layout == "class-folders"

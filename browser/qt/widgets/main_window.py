@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from browser.core.browse import DatasetView, SortKey
 from browser.core.hierarchy import Hierarchy
+from browser.core.layouts import LAYOUT_CHOICES
 from browser.core.recent import RecentDatasets
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.history: list[int] = []
         self.history_at = -1
         self.pending_select: int | None = None
+        self.layout_choice = "auto"  # how the open dataset was asked to be read (for Refresh)
         self.preview: PreviewDialog | None = None
         self.setWindowTitle("Synset Browser")
         self.resize(1500, 900)
@@ -200,6 +202,11 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "&Open dataset…", QKeySequence.StandardKey.Open, self.choose_dataset
         )
+        layouts = file_menu.addMenu("Open with &layout")
+        for name, what in LAYOUT_CHOICES.items():
+            if name != "auto":
+                action = layouts.addAction(f"{name}: {what}…")
+                action.triggered.connect(lambda _=False, n=name: self.choose_dataset(layout=n))
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         if self.demo is not None:
@@ -230,7 +237,8 @@ class MainWindow(QMainWindow):
         action = QAction(text, widget or self)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+        # Not connect(slot): triggered(bool) would hand "checked" to a slot's first parameter.
+        action.triggered.connect(lambda _checked=False: slot())
         if widget is not None:
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             widget.addAction(action)
@@ -239,27 +247,29 @@ class MainWindow(QMainWindow):
 
     # -- datasets -----------------------------------------------------------------------
 
-    def choose_dataset(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open dataset folder")
+    def choose_dataset(self, layout: str = "auto") -> None:
+        title = "Open dataset folder" if layout == "auto" else f"Open dataset folder as {layout}"
+        folder = QFileDialog.getExistingDirectory(self, title)
         if folder:
-            self.open_dataset(folder)
+            self.open_dataset(folder, layout=layout)
 
     def _open_demo(self) -> None:
         if self.demo is not None:
             self.open_dataset(self.demo())
 
-    def open_dataset(self, path: str, *, select: int | None = None) -> None:
+    def open_dataset(self, path: str, *, select: int | None = None, layout: str = "auto") -> None:
         """Open (scanning if needed) off the GUI thread; the window stays usable."""
         self.pending_select = select
+        self.layout_choice = layout
         self.path_label.setText(f"Opening {path}…")
         self._show_progress("Scanning", 0, 0)
-        self.tasks.open(path)
+        self.tasks.open(path, layout=layout)
 
     def refresh(self) -> None:
         if self.view is not None:
             self.pending_select = self.synset
             self._show_progress("Refreshing", 0, 0)
-            self.tasks.open(self.view.index.root, refresh=True)
+            self.tasks.open(self.view.index.root, refresh=True, layout=self.layout_choice)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
