@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from browser.core.tarshards import open_image
+
 _ORIENTATIONS = {
     1: "normal",
     2: "mirrored",
@@ -31,7 +33,7 @@ class ImageFacts:
 def image_facts(path: str) -> ImageFacts:
     """Pixel size, format, mode and EXIF orientation; ``error`` says why if unreadable."""
     try:
-        with Image.open(path) as image:
+        with open_image(path) as stream, Image.open(stream) as image:
             tag = image.getexif().get(0x0112)
             orientation = _ORIENTATIONS.get(tag, f"unknown ({tag})") if tag else "none"
             return ImageFacts(

@@ -21,6 +21,7 @@ from browser.core.hierarchy import Hierarchy
 from browser.core.labelfiles import stem
 from browser.core.layouts import KNOWN_SPLITS, Skipped, join
 from browser.core.scanner import FolderRecord
+from browser.core.tarshards import MemberPath
 
 if TYPE_CHECKING:
     from browser.core.labelling import LabelSource
@@ -98,6 +99,8 @@ class DatasetIndex:
         self._name_start = np.concatenate(([0], nul + 1, [len(self._names) + 1])).astype(np.int64)
         self.sizes = self._facts(labelled, counts, "sizes")
         self.mtimes = self._facts(labelled, counts, "mtimes")
+        # Where a tar shard member's bytes start; -1 for ordinary files.
+        self.offsets = self._facts(labelled, counts, "offsets")
 
     @staticmethod
     def _facts(labelled: list[FolderRecord], counts: np.ndarray, attr: str) -> np.ndarray:
@@ -123,6 +126,16 @@ class DatasetIndex:
         return join(self.image_folders[self.folder_ids[row]].relpath, self.name(row))
 
     def path(self, row: int) -> str:
+        """The image's path; for a tar shard member, a MemberPath that says where its bytes
+        are (everything that opens images accepts one)."""
+        record = self.image_folders[self.folder_ids[row]]
+        if record.offsets is not None:
+            return MemberPath(
+                os.path.join(self.root, record.relpath),
+                self.name(row),
+                int(self.offsets[row]),
+                int(self.sizes[row]),
+            )
         return os.path.join(self.root, self.relpath(row))
 
     def label_source(self, row: int) -> tuple[LabelSource, int] | None:

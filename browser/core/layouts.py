@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from browser.core.hierarchy import Hierarchy, is_wnid_shaped
 from browser.core.ilsvrc import ilsvrc_wnids
+from browser.core.tarshards import SHARD_SUFFIX, is_shard_name
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"})
 KNOWN_SPLITS = frozenset({"train", "val", "valid", "validation", "test", "dev", "holdout"})
@@ -20,6 +21,7 @@ NO_SPLIT = "all"
 LAYOUT_CLASS_FOLDERS = "class-folders"
 LAYOUT_SPLIT_CLASS_FOLDERS = "split/class-folders"
 LAYOUT_IMAGENET_V2 = "imagenetv2"
+LAYOUT_TAR_SHARDS = "wnid-tar-shards"
 
 # What a user may ask for when the files leave it open (--layout, File › Open with layout):
 # "auto" recognises; "wnid-folders" never reads numbered folders as ImageNetV2 classes;
@@ -62,6 +64,7 @@ class Top:
     split: str
     label: int
     reason: str = ""
+    shard: bool = False  # a <wnid>.tar whose members are the images
 
 
 @dataclass
@@ -118,15 +121,25 @@ def _class_top(relpath: str, name: str, split: str, hierarchy: Hierarchy) -> Top
 
 
 def _sort_files(
-    layout: Layout, folder: str, split: str, entries: list[os.DirEntry[str]]
+    layout: Layout,
+    folder: str,
+    split: str,
+    entries: list[os.DirEntry[str]],
+    hierarchy: Hierarchy,
 ) -> list[os.DirEntry[str]]:
-    """Record loose images and other files of a root or split folder; return its folders."""
+    """Record loose images, tar shards and other files of a root or split folder; return
+    its folders."""
     folders, loose = [], []
     for entry in entries:
         if _is_dir(entry):
             folders.append(entry)
         elif is_image_name(entry.name):
             loose.append(entry.name)
+        elif is_shard_name(entry.name):
+            wnid = entry.name[: -len(SHARD_SUFFIX)]
+            top = _class_top(join(folder, entry.name), wnid, split, hierarchy)
+            layout.tops.append(Top(top.relpath, top.split, top.label, top.reason, shard=True))
+            layout.name = LAYOUT_TAR_SHARDS
         else:
             layout.skipped.append(Skipped(join(folder, entry.name), "not an image file"))
     if loose:
@@ -154,7 +167,7 @@ def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout
     base = os.path.basename(os.path.normpath(root))
     root_split = base if base.lower() in KNOWN_SPLITS else NO_SPLIT
     layout = Layout(LAYOUT_CLASS_FOLDERS)
-    folders = _sort_files(layout, "", root_split, _list(root, "", layout.skipped))
+    folders = _sort_files(layout, "", root_split, _list(root, "", layout.skipped), hierarchy)
     if hierarchy.find(base) is not None and not any(is_wnid_shaped(e.name) for e in folders):
         # The root is itself a class folder (someone opened train/n01440764).
         layout.loose.clear()
@@ -176,12 +189,13 @@ def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout
             layout.tops.append(_class_top(entry.name, entry.name, root_split, hierarchy))
             continue
         inner = _list(entry.path, entry.name, layout.skipped)
-        if not any(is_wnid_shaped(e.name) and _is_dir(e) for e in inner):
+        if not any((is_wnid_shaped(e.name) and _is_dir(e)) or is_shard_name(e.name) for e in inner):
             layout.tops.append(Top(entry.name, root_split, -1, UNMAPPED_NOT_WNID))
             continue
-        layout.name = LAYOUT_SPLIT_CLASS_FOLDERS
+        if layout.name != LAYOUT_TAR_SHARDS:
+            layout.name = LAYOUT_SPLIT_CLASS_FOLDERS
         split = entry.name
-        for sub in _sort_files(layout, entry.name, split, inner):
+        for sub in _sort_files(layout, entry.name, split, inner, hierarchy):
             relpath = join(entry.name, sub.name)
             layout.tops.append(_class_top(relpath, sub.name, split, hierarchy))
     return layout

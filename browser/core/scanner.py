@@ -31,6 +31,7 @@ from browser.core.layouts import (
     join,
     reason_for,
 )
+from browser.core.tarshards import list_shard
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class FolderRecord:
     # these names in it (file facts are kept, and stored, on that record).
     image_labels: np.ndarray | None = None
     listed_as: tuple[FolderRecord, np.ndarray] | None = None
+    # For a tar shard (relpath ends in .tar): where each member's data starts in the file.
+    offsets: np.ndarray | None = None
 
 
 @dataclass
@@ -168,6 +171,12 @@ class _Walker:
         self.images = 0
 
     def walk(self, top: Top) -> None:
+        if top.shard:
+            record = self._visit_shard(top)
+            if record is not None:
+                self.folders.append(record)
+                self.images += record.count
+            return
         stack = [top.relpath]
         while stack:
             if self.cancelled is not None and self.cancelled():
@@ -178,6 +187,44 @@ class _Walker:
                 self.folders.append(record)
                 self.images += record.count
                 stack.extend(join(relpath, d) for d in reversed(record.subdirs))
+
+    def _visit_shard(self, top: Top) -> FolderRecord | None:
+        """List a tar shard's members in place (see browser.core.tarshards)."""
+        path = os.path.join(self.root, top.relpath)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            self.problems.append(Skipped(top.relpath, reason_for(exc)))
+            return None
+        old = self.previous.get(top.relpath)
+        if (
+            old is not None
+            and old.offsets is not None
+            and old.mtime_ns == st.st_mtime_ns
+            and (old.label, old.split) == (top.label, top.split)
+        ):
+            self.reused += 1
+            return old
+        listing = list_shard(path, is_image_name)
+        self.listed += 1
+        if listing.damage:
+            self.problems.append(Skipped(top.relpath, listing.damage))
+        sizes, mtimes, offsets = listing.arrays()
+        return FolderRecord(
+            top.relpath,
+            top.relpath,
+            top.label,
+            top.split,
+            st.st_mtime_ns,
+            encode_names(sorted(listing.names)),
+            len(listing.names),
+            [],
+            sorted(listing.skipped),
+            top.reason,
+            sizes,
+            mtimes,
+            offsets=offsets,
+        )
 
     def _visit(self, top: Top, relpath: str) -> FolderRecord | None:
         path = os.path.join(self.root, relpath) if relpath else self.root

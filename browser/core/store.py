@@ -23,7 +23,7 @@ from browser.core.hierarchy import Hierarchy
 from browser.core.layouts import UNMAPPED_NOT_SYNSET, Skipped
 from browser.core.scanner import FolderRecord, decode_names, encode_names
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: offsets of tar shard members
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,7 +31,7 @@ CREATE TABLE folders (
     relpath BLOB PRIMARY KEY, top BLOB NOT NULL, wnid TEXT, split TEXT NOT NULL,
     mtime_ns INTEGER NOT NULL, count INTEGER NOT NULL, names BLOB NOT NULL,
     subdirs BLOB NOT NULL, skipped TEXT NOT NULL, reason TEXT NOT NULL,
-    sizes BLOB, mtimes BLOB
+    sizes BLOB, mtimes BLOB, offsets BLOB
 );
 CREATE TABLE problems (path BLOB NOT NULL, reason TEXT NOT NULL);
 """
@@ -73,6 +73,7 @@ def _folder_row(record: FolderRecord, hierarchy: Hierarchy) -> tuple[object, ...
         record.reason,
         _blob(record.sizes),
         _blob(record.mtimes),
+        _blob(record.offsets),
     )
 
 
@@ -105,7 +106,7 @@ def save(
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.executemany(
-                "INSERT INTO folders VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO folders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (_folder_row(r, hierarchy) for r in folders),
             )
             db.executemany(
@@ -151,6 +152,7 @@ def load(path: Path, hierarchy: Hierarchy) -> tuple[str, str, list[FolderRecord]
         reason,
         sizes,
         mtimes,
+        offsets,
     ) in rows:
         label = -1 if wnid is None else hierarchy.find(wnid)
         if label is None:
@@ -169,6 +171,7 @@ def load(path: Path, hierarchy: Hierarchy) -> tuple[str, str, list[FolderRecord]
                 reason,
                 _array(sizes),
                 _array(mtimes),
+                offsets=_array(offsets),
             )
         )
     # Rows come back in byte order of the path; the scanner orders by str. Keep one order.

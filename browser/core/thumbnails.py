@@ -21,6 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from browser.core.tarshards import MemberPath, open_image
+
 BUCKETS = (128, 256, 384)
 _JPEG_QUALITY = 85
 
@@ -33,13 +35,18 @@ def bucket_for(pixels: int) -> int:
 # Only the formats the scanner indexes: Image.open otherwise tries dozens of plugins in
 # Python (holding the GIL) on every file it cannot read, which stalled the GUI thread.
 PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "MPO")
+# Image.open(formats=…) looks each name up in the registry: in a process where Pillow has
+# only pre-initialised (JPEG, PNG, BMP, GIF, PPM), an undecodable file raised KeyError 'MPO'
+# instead of saying why it cannot be decoded.
+Image.init()
 
 
 def decode_with_pillow(path: str, bucket: int) -> Image.Image:
     """An RGB thumbnail fitting ``bucket``×``bucket``; raises OSError/ValueError if undecodable."""
-    if os.path.getsize(path) == 0:
+    size = path.length if isinstance(path, MemberPath) else os.path.getsize(path)
+    if size == 0:
         raise ValueError("the file is empty")
-    with Image.open(path, formats=PILLOW_FORMATS) as image:
+    with open_image(path) as stream, Image.open(stream, formats=PILLOW_FORMATS) as image:
         # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale straight from the DCT.
         image.draft("RGB", (bucket, bucket))
         upright = ImageOps.exif_transpose(image)

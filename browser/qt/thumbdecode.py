@@ -16,6 +16,7 @@ from PIL import Image
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
+from browser.core.tarshards import MemberPath
 from browser.core.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,11 @@ def produce_thumbnail(
             return stored, ""
     if earlier is not None:
         return None, earlier
-    image, reason = decode_with_qt(request.path, request.bucket)
+    if isinstance(request.path, MemberPath):
+        # Qt would need a QIODevice over the bytes, which workers must not make (see above).
+        image, reason = None, "in a tar shard"
+    else:
+        image, reason = decode_with_qt(request.path, request.bucket)
     if image is None:
         try:
             image = _from_pillow(request.path, request.bucket)

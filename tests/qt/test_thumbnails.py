@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from browser.core import thumbnails as thumbnails_module
@@ -235,3 +235,37 @@ def test_pool_jobs_reuse_one_cache_connection_per_thread(
     loader.shutdown()
     # The schema set-up, then one per thread: two workers and the GUI thread's batch query.
     assert len(opened) <= 4
+
+
+def test_a_tar_shard_member_gets_a_thumbnail_and_a_preview_without_extraction(
+    tmp_path: Path, cache: ThumbnailCache
+) -> None:
+    import io
+    import tarfile
+
+    from browser.core.tarshards import MemberPath
+    from browser.qt.widgets.preview import load_full
+
+    picture = tmp_path / "p.jpg"
+    Image.new("RGB", (300, 150), (20, 30, 220)).save(picture)
+    data = picture.read_bytes()
+    shard_path = tmp_path / "n01440764.tar"
+    with tarfile.open(shard_path, "w") as shard:
+        info = tarfile.TarInfo("n01440764_7.JPEG")
+        info.size = len(data)
+        shard.addfile(info, io.BytesIO(data))
+    with tarfile.open(shard_path) as shard:
+        offset = shard.getmember("n01440764_7.JPEG").offset_data
+    member = MemberPath(str(shard_path), "n01440764_7.JPEG", offset, len(data))
+    request = ThumbRequest(0, 0, member, len(data), 1, 128, 0, Ticket())
+    image, reason = produce_thumbnail(request, cache)
+    assert reason == ""
+    assert image is not None
+    assert (image.width(), image.height()) == (128, 64)
+    assert QColor(image.pixel(64, 32)).blue() > 180
+    full, why = load_full(member)
+    assert why == ""
+    assert full is not None
+    assert (full.width(), full.height()) == (300, 150)
+    # Cached under the member's path: the second request is a cache hit.
+    assert cache.lookup(cache.key(member, len(data), 1, 128))[0] is not None

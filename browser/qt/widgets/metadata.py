@@ -186,9 +186,11 @@ class MetadataPanel(QTextBrowser):
 
     @staticmethod
     def _label_origin(view: DatasetView, row: int) -> str:
-        found = view.index.label_source(row)
+        index = view.index
+        found = index.label_source(row)
         if found is None:
-            return "its folder's name"
+            shard = index.image_folders[index.folder_ids[row]].offsets is not None
+            return "its tar shard's name" if shard else "its folder's name"
         source, line = found
         where = f", line {line}" if line else ""
         return f"{escape(source.file.kind)}{where}"
