@@ -43,6 +43,9 @@ class Hierarchy:
         glosses: Sequence[str] | Callable[[], Sequence[str]],
         frequency: np.ndarray,
         version: str = "3.0",
+        ids: Sequence[str] | None = None,
+        root_node: int | None = None,
+        source: str = "",
     ) -> None:
         count = len(offsets)
         if not (len(lemmas) == len(frequency) == count):
@@ -54,6 +57,12 @@ class Hierarchy:
         self.ancestor_idx = ancestor_idx
         self.frequency = frequency
         self.version = version
+        # Hierarchies other than WordNet (ImageNet's own files, a dataset's folders, a CSV or
+        # JSON taxonomy) name their nodes with ``ids`` instead of WordNet offsets.
+        self.ids = ids
+        self._id_position = {name: i for i, name in enumerate(ids)} if ids is not None else None
+        self._root_node = root_node
+        self.source = source or f"wordnet-{version}"
         self._lemma_fields = lemmas
         # Glosses are the bulk of the resource and only needed for display and search, so
         # they may be handed over as a loader and read on first use (keeps start-up fast).
@@ -66,6 +75,8 @@ class Hierarchy:
 
     def find(self, wnid: str) -> int | None:
         """The synset with this wnid, or None if it is not a noun synset of this WordNet."""
+        if self._id_position is not None:
+            return self._id_position.get(wnid)
         if not is_wnid_shaped(wnid):
             return None
         offset = int(wnid[1:])
@@ -82,7 +93,16 @@ class Hierarchy:
         return found
 
     def wnid(self, node: int) -> str:
+        """The node's id: its wnid in WordNet, its own id in other hierarchies."""
+        if self.ids is not None:
+            return self.ids[node]
         return f"n{int(self.offsets[node]):08d}"
+
+    def is_class_name(self, name: str) -> bool:
+        """Whether a folder with this name names a node (a wnid, for WordNet)."""
+        if self._id_position is not None:
+            return name in self._id_position
+        return is_wnid_shaped(name)
 
     def lemmas(self, node: int) -> list[str]:
         """Lemma names as WordNet spells them (underscores for spaces)."""
@@ -110,7 +130,10 @@ class Hierarchy:
 
     @cached_property
     def root(self) -> int:
-        """``entity``, the single root of the WordNet 3.0 noun hierarchy."""
+        """``entity``, the single root of the WordNet 3.0 noun hierarchy (or the root the
+        builder of another hierarchy chose)."""
+        if self._root_node is not None:
+            return self._root_node
         return self.index(ENTITY_WNID)
 
     # -- structure ------------------------------------------------------------------------
