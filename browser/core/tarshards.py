@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -82,8 +83,83 @@ def _unsafe(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/")
 
 
-def list_shard(path: str, is_image: object) -> ShardListing:
+_BLOCK = 512
+_REGULAR = (b"0", b"\0")
+_PLAIN_TYPES = frozenset(b"01234567\0")  # the rest (pax, GNU long names, sparse): tarfile
+
+
+class _Unusual(Exception):
+    """A header the fast reader leaves to tarfile."""
+
+
+def _octal(field: bytes) -> int:
+    if field[0] & 0x80:  # GNU base-256 for large numbers
+        return int.from_bytes(field[1:], "big")
+    text = field.split(b"\0", 1)[0].strip()
+    return int(text, 8) if text else 0
+
+
+def _fast_listing(path: str, is_image: Callable[[str], bool]) -> ShardListing:
+    """Read ustar/GNU headers directly: about 6× faster than tarfile's per-member objects
+    (42 µs a header here), which made indexing 1000 shards of 1,300 members take a minute."""
+    listing = ShardListing()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        file_size = os.fstat(fd).st_size
+        offset = 0
+        while offset + _BLOCK <= file_size:
+            header = os.pread(fd, _BLOCK, offset)
+            if header.count(0) == _BLOCK:
+                return listing  # end-of-archive marker
+            stored = _octal(header[148:156])
+            if stored != sum(header[:148]) + 256 + sum(header[156:]):
+                raise _Unusual("checksum")
+            kind = header[156]
+            if kind not in _PLAIN_TYPES:
+                raise _Unusual(chr(kind))
+            name = header[:100].split(b"\0", 1)[0]
+            if header[257:262] == b"ustar" and header[345] != 0:
+                name = header[345:500].split(b"\0", 1)[0] + b"/" + name
+            size = _octal(header[124:136])
+            data = offset + _BLOCK
+            member = name.decode("utf-8", "surrogateescape")
+            if _unsafe(member):
+                listing.skipped.append((member, "unsafe member path (absolute or ..)"))
+            elif bytes([kind]) not in _REGULAR:
+                if kind != ord("5"):  # directories are silently fine
+                    listing.skipped.append((member, "not a regular file"))
+                size = 0 if kind in b"12" else size
+            elif os.path.basename(member).startswith("."):
+                listing.skipped.append((member, "hidden file"))
+            elif not is_image(member):
+                listing.skipped.append((member, "not an image file"))
+            elif data + size > file_size:
+                listing.damage = f"member {member} runs past the end of the file (truncated)"
+                return listing
+            else:
+                listing.names.append(member)
+                listing.sizes.append(size)
+                listing.mtimes.append(_octal(header[136:148]) * 1_000_000_000)
+                listing.offsets.append(data)
+            offset = data + (size + _BLOCK - 1) // _BLOCK * _BLOCK
+        if offset < file_size or file_size == 0:
+            listing.damage = "truncated or corrupt tar: it ends inside a header"
+        return listing
+    finally:
+        os.close(fd)
+
+
+def list_shard(path: str, is_image: Callable[[str], bool]) -> ShardListing:
     """Every image member of the tar at ``path``; ``is_image(name)`` decides what is one."""
+    try:
+        return _fast_listing(path, is_image)
+    except (_Unusual, ValueError):
+        return _tarfile_listing(path, is_image)  # pax, long names, damage: tarfile decides
+    except OSError as exc:
+        return ShardListing(damage=f"cannot be read: {exc.strerror or exc}")
+
+
+def _tarfile_listing(path: str, is_image: Callable[[str], bool]) -> ShardListing:
     listing = ShardListing()
     file_size = os.path.getsize(path)
     try:
@@ -97,7 +173,7 @@ def list_shard(path: str, is_image: object) -> ShardListing:
                         listing.skipped.append((name, "not a regular file"))
                 elif os.path.basename(name).startswith("."):
                     listing.skipped.append((name, "hidden file"))
-                elif not is_image(name):  # type: ignore[operator]
+                elif not is_image(name):
                     listing.skipped.append((name, "not an image file"))
                 elif member.offset_data + member.size > file_size:
                     listing.damage = f"member {name} runs past the end of the file (truncated)"

@@ -110,3 +110,29 @@ def test_a_reopened_index_still_reads_members_without_listing_again(
     assert decode_with_pillow(again.path(row), 50).size == (50, 25)
     refreshed = open_dataset(shards, hierarchy, cache_dir=tmp_path / "cache", refresh=True)
     assert len(refreshed) == len(again)
+
+
+@pytest.mark.parametrize(
+    "tar_format", [tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT, tarfile.PAX_FORMAT]
+)
+def test_the_fast_header_reader_agrees_with_tarfile(
+    shards: Path, tmp_path: Path, tar_format: int
+) -> None:
+    from browser.core.layouts import is_image_name
+    from browser.core.tarshards import _fast_listing, _tarfile_listing, list_shard
+
+    path = tmp_path / f"n01443537-{tar_format}.tar"
+    data = image_bytes(tmp_path, (40, 30), (1, 2, 3))
+    with tarfile.open(path, "w", format=tar_format) as shard:
+        add(shard, "n01443537/", b"", tarfile.DIRTYPE)
+        for number in range(5):
+            add(shard, f"n01443537/n01443537_{number}.JPEG", data)
+        add(shard, "notes.txt", b"x")
+        add(shard, "deep/" * 30 + "long.JPEG", data)  # > 100 characters
+    fast_or_fallback = list_shard(str(path), is_image_name)
+    reference = _tarfile_listing(str(path), is_image_name)
+    for attr in ("names", "sizes", "offsets", "mtimes", "skipped", "damage"):
+        assert getattr(fast_or_fallback, attr) == getattr(reference, attr), attr
+    assert len(reference.names) == 6
+    if tar_format == tarfile.USTAR_FORMAT:  # plain headers: the fast path itself agrees
+        assert _fast_listing(str(path), is_image_name).names == reference.names
