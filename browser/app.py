@@ -75,6 +75,7 @@ def run_app(argv: list[str]) -> int:
         data_dir=data,
         exit_after=args.exit_after,
         layout=args.layout,
+        hierarchy_choice=args.hierarchy,
     )
 
 

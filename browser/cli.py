@@ -20,6 +20,7 @@ from browser.core.classids import ClassNumbering
 from browser.core.counts import Counts, compute_counts
 from browser.core.dataset import DatasetPathError, open_dataset
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
+from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
 from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.index import DatasetIndex
 from browser.core.layouts import LAYOUT_CHOICES
@@ -74,12 +75,20 @@ def build_parser() -> OneLineParser:
 
 
 def add_layout(parser: argparse.ArgumentParser) -> None:
+    """The options that say how to read a dataset: its layout and its hierarchy."""
     choices = "; ".join(f"{name}: {what}" for name, what in LAYOUT_CHOICES.items())
     parser.add_argument(
         "--layout",
         choices=list(LAYOUT_CHOICES),
         default="auto",
         help=f"how to read the dataset ({choices})",
+    )
+    kinds = "; ".join(f"{name}: {what}" for name, what in HIERARCHY_CHOICES.items())
+    parser.add_argument(
+        "--hierarchy",
+        default=WORDNET,
+        metavar="HIERARCHY",
+        help=f"the hierarchy to browse it with ({kinds})",
     )
 
 
@@ -111,6 +120,7 @@ def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = Fal
         refresh=refresh,
         progress=TerminalProgress(),
         layout=args.layout,
+        hierarchy_choice=args.hierarchy,
     )
     for note in index.notes:
         print(f"{PROG}: {note}", file=sys.stderr)
@@ -222,17 +232,25 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
 
 def _nodes(hierarchy: Hierarchy, wnids: list[str]) -> list[int]:
     nodes = []
-    for wnid in wnids or [ENTITY_WNID]:
+    for wnid in wnids or [hierarchy.wnid(hierarchy.root)]:
         node = hierarchy.find(wnid.strip())
         if node is None:
-            raise UsageError(f"{PROG}: {wnid!r} is not a WordNet 3.0 noun synset id")
+            what = (
+                "a WordNet 3.0 noun synset id"
+                if hierarchy.ids is None
+                else f"a node of the {hierarchy.source} hierarchy"
+            )
+            raise UsageError(f"{PROG}: {wnid!r} is not {what}")
         nodes.append(node)
     return nodes
 
 
 def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
-    nodes = _nodes(hierarchy, args.wnids)
+    if args.hierarchy == WORDNET:
+        _nodes(hierarchy, args.wnids)  # a mistyped wnid is a usage error, before any scan
     index = _open(args, hierarchy)
+    hierarchy = index.hierarchy
+    nodes = _nodes(hierarchy, args.wnids)
     counts = compute_counts(index)
     numbering = ClassNumbering(index)
     entries = [_node_entry(hierarchy, counts, numbering, node) for node in nodes]
@@ -273,7 +291,9 @@ def cmd_search(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         raise UsageError(f"{PROG} search: --limit must be at least 1")
     images = None
     if args.dataset:
-        images = compute_counts(_open(args, hierarchy)).images
+        index = _open(args, hierarchy)
+        hierarchy = index.hierarchy
+        images = compute_counts(index).images
     hits = SynsetSearch(hierarchy).search(args.query, limit=args.limit, images=images)
     results = []
     for hit in hits:
@@ -353,7 +373,7 @@ def run(argv: list[str]) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except DatasetPathError as exc:
+    except (DatasetPathError, HierarchyChoiceError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # stdout closed early (| head): not an error worth a message

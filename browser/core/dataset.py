@@ -9,9 +9,10 @@ from pathlib import Path
 
 from browser.core import store
 from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchychoice import FOLDERS, WORDNET, choose_hierarchy, label_by_folders
 from browser.core.index import DatasetIndex
 from browser.core.labelling import apply_label_files
-from browser.core.layouts import LAYOUT_CHOICES, Skipped, satisfies
+from browser.core.layouts import LAYOUT_CHOICES, LAYOUT_FOLDERS, Skipped, satisfies
 from browser.core.reallabels import load_real_labels
 from browser.core.scanner import CancelCheck, FolderRecord, ProgressCallback, scan
 
@@ -47,6 +48,7 @@ def open_dataset(
     progress: ProgressCallback | None = None,
     cancelled: CancelCheck | None = None,
     layout: str = "auto",
+    hierarchy_choice: str = WORDNET,
 ) -> DatasetIndex:
     """Open the dataset at ``root``.
 
@@ -56,12 +58,22 @@ def open_dataset(
 
     An unchanged stored index is reused without walking any folder. ``refresh`` walks the
     dataset again but lists only folders whose mtime changed since the stored index.
+
+    ``hierarchy_choice`` (see browser.core.hierarchychoice) browses it with another
+    hierarchy than ``hierarchy`` (WordNet); the index's ``hierarchy`` is the one used.
     """
     if layout not in LAYOUT_CHOICES:
         raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_CHOICES)}")
     real = check_root(root)
-    path = store.index_file(cache_dir, real)
-    notes: list[str] = []
+    chosen = choose_hierarchy(hierarchy_choice, real, hierarchy)
+    if chosen.choice == FOLDERS:
+        layout = LAYOUT_FOLDERS
+    elif chosen.hierarchy is not None:
+        hierarchy = chosen.hierarchy
+    path = store.index_file(cache_dir, real, chosen.store_variant)
+    notes: list[str] = [f"{hierarchy_choice}: {p}" for p in chosen.problems[:20]]
+    if len(chosen.problems) > 20:
+        notes.append(f"{hierarchy_choice}: {len(chosen.problems) - 20} more problems")
     previous = None
     save_to: Path | None = path
     if path.exists():
@@ -75,7 +87,7 @@ def open_dataset(
             notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
             index = _labelled_index(real, hierarchy, stored_layout, folders, problems)
-            if satisfies(stored_layout, layout):
+            if stored_layout == layout or satisfies(stored_layout, layout):
                 if not refresh:
                     return _opened(index, path, notes, scanned=False)
                 previous = index.records_by_path()
@@ -111,7 +123,11 @@ def _labelled_index(
     folders: list[FolderRecord],
     problems: list[Skipped],
 ) -> DatasetIndex:
-    """The index, with labels from label files applied to folders that need them."""
+    """The index, with labels from label files applied to folders that need them (or,
+    with the folder tree as the hierarchy, every folder labelled by its path)."""
+    if layout == LAYOUT_FOLDERS:
+        hierarchy, folders = label_by_folders(root, folders)
+        return DatasetIndex(root, hierarchy, layout, folders, problems)
     folders, sources = apply_label_files(root, folders, hierarchy)
     index = DatasetIndex(root, hierarchy, layout, folders, problems)
     index.label_sources = sources

@@ -11,7 +11,7 @@ import errno
 import os
 from dataclasses import dataclass, field
 
-from browser.core.hierarchy import Hierarchy, is_wnid_shaped
+from browser.core.hierarchy import Hierarchy
 from browser.core.ilsvrc import ilsvrc_wnids
 from browser.core.tarshards import SHARD_SUFFIX, is_shard_name
 
@@ -22,6 +22,7 @@ LAYOUT_CLASS_FOLDERS = "class-folders"
 LAYOUT_SPLIT_CLASS_FOLDERS = "split/class-folders"
 LAYOUT_IMAGENET_V2 = "imagenetv2"
 LAYOUT_TAR_SHARDS = "wnid-tar-shards"
+LAYOUT_FOLDERS = "folders"  # with --hierarchy folders only
 
 # What a user may ask for when the files leave it open (--layout, File › Open with layout):
 # "auto" recognises; "wnid-folders" never reads numbered folders as ImageNetV2 classes;
@@ -111,9 +112,15 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def _not_a_class(hierarchy: Hierarchy) -> str:
+    if hierarchy.ids is not None:
+        return f"not a node of the {hierarchy.source} hierarchy"
+    return UNMAPPED_NOT_WNID
+
+
 def _class_top(relpath: str, name: str, split: str, hierarchy: Hierarchy) -> Top:
-    if not is_wnid_shaped(name):
-        return Top(relpath, split, -1, UNMAPPED_NOT_WNID)
+    if not hierarchy.is_class_name(name):
+        return Top(relpath, split, -1, _not_a_class(hierarchy))
     node = hierarchy.find(name)
     if node is None:
         return Top(relpath, split, -1, UNMAPPED_NOT_SYNSET)
@@ -164,16 +171,22 @@ def _is_imagenet_v2(folders: list[os.DirEntry[str]], requested: str) -> bool:
 def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout:
     """Look at the top of ``root`` and decide what every folder there is (``requested``: a
     key of LAYOUT_CHOICES)."""
+    if requested == LAYOUT_FOLDERS:
+        # The folder tree is the hierarchy: every folder is walked, and labelled afterwards
+        # by its own path (browser.core.dataset).
+        return Layout(LAYOUT_FOLDERS, tops=[Top("", NO_SPLIT, -1)])
     base = os.path.basename(os.path.normpath(root))
     root_split = base if base.lower() in KNOWN_SPLITS else NO_SPLIT
     layout = Layout(LAYOUT_CLASS_FOLDERS)
     folders = _sort_files(layout, "", root_split, _list(root, "", layout.skipped), hierarchy)
-    if hierarchy.find(base) is not None and not any(is_wnid_shaped(e.name) for e in folders):
+    if hierarchy.find(base) is not None and not any(
+        hierarchy.is_class_name(e.name) for e in folders
+    ):
         # The root is itself a class folder (someone opened train/n01440764).
         layout.loose.clear()
         layout.tops.append(Top("", NO_SPLIT, hierarchy.index(base)))
         return layout
-    if _is_imagenet_v2(folders, requested):
+    if hierarchy.ids is None and _is_imagenet_v2(folders, requested):
         layout.name = LAYOUT_IMAGENET_V2
         wnids = ilsvrc_wnids()
         for entry in folders:
@@ -185,12 +198,14 @@ def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout
             layout.tops.append(_class_top(entry.name, wnid, root_split, hierarchy))
         return layout
     for entry in folders:
-        if is_wnid_shaped(entry.name):
+        if hierarchy.is_class_name(entry.name):
             layout.tops.append(_class_top(entry.name, entry.name, root_split, hierarchy))
             continue
         inner = _list(entry.path, entry.name, layout.skipped)
-        if not any((is_wnid_shaped(e.name) and _is_dir(e)) or is_shard_name(e.name) for e in inner):
-            layout.tops.append(Top(entry.name, root_split, -1, UNMAPPED_NOT_WNID))
+        if not any(
+            (hierarchy.is_class_name(e.name) and _is_dir(e)) or is_shard_name(e.name) for e in inner
+        ):
+            layout.tops.append(Top(entry.name, root_split, -1, _not_a_class(hierarchy)))
             continue
         if layout.name != LAYOUT_TAR_SHARDS:
             layout.name = LAYOUT_SPLIT_CLASS_FOLDERS

@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from browser.core.hierarchy import Hierarchy, is_wnid_shaped
+from browser.core.hierarchy import Hierarchy
 
 _WORD = re.compile(r"\w+")
 _MAX_SUBSTRING_SCAN = 20_000  # occurrences examined for one substring query
@@ -148,7 +148,7 @@ class SynsetSearch:
 
     def _kinds(self, wanted: str) -> Iterable[tuple[MatchKind, Iterable[tuple[int, str]]]]:
         """Each match kind with its (node, lemma) hits, computed only when asked for."""
-        if is_wnid_shaped(wanted):
+        if self.hierarchy.is_class_name(wanted):
             node = self.hierarchy.find(wanted)
             yield MatchKind.WNID, [] if node is None else [(node, wanted)]
         lemmas = self._lemmas

@@ -45,9 +45,11 @@ class NewerIndexError(IndexStoreError):
     """The stored index was written by a newer version; it is left untouched."""
 
 
-def index_file(cache_dir: Path, root: str) -> Path:
-    """Where the index of the dataset at ``root`` (a real path) is kept."""
-    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:20]
+def index_file(cache_dir: Path, root: str, variant: str = "") -> Path:
+    """Where the index of the dataset at ``root`` (a real path) is kept; ``variant`` keeps
+    indexes made with another hierarchy apart."""
+    key = os.fsencode(root) + (b"\0" + os.fsencode(variant) if variant else b"")
+    digest = hashlib.sha256(key).hexdigest()[:20]
     return cache_dir / "indexes" / f"{digest}.sqlite"
 
 
@@ -101,7 +103,7 @@ def save(
                 "schema_version": str(SCHEMA_VERSION),
                 "root": json.dumps(root),
                 "layout": layout,
-                "hierarchy": f"wordnet-{hierarchy.version}",
+                "hierarchy": hierarchy.source,
                 "written": str(time.time()),
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())

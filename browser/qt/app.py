@@ -56,6 +56,7 @@ def run_gui(
     data_dir: Path,
     exit_after: float | None = None,
     layout: str = "auto",
+    hierarchy_choice: str = "wordnet",
 ) -> int:
     """Show the window (opening ``dataset``, else the last one, else the welcome page)."""
     qInstallMessageHandler(_qt_message)
@@ -71,7 +72,7 @@ def run_gui(
         recent = window.recent.load()
         dataset = recent[0] if recent and Path(recent[0]).is_dir() else None
     if dataset is not None:
-        window.open_dataset(dataset, select=select, layout=layout)
+        window.open_dataset(dataset, select=select, layout=layout, hierarchy=hierarchy_choice)
     if exit_after is not None:
         quit_later = lambda *_: QTimer.singleShot(int(exit_after * 1000), window.close)  # noqa: E731
         window.tasks.opened.connect(quit_later)

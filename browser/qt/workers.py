@@ -52,10 +52,14 @@ class DatasetTasks(QObject):
         LIVE_POOLS.add(self.pool)
         self._cancel = threading.Event()
 
-    def open(self, root: str, *, refresh: bool = False, layout: str = "auto") -> None:
+    def open(
+        self, root: str, *, refresh: bool = False, layout: str = "auto", hierarchy: str = "wordnet"
+    ) -> None:
         self.cancel()
         self._cancel = threading.Event()
-        self.pool.start(_Run(lambda e=self._cancel: self._open(root, refresh, layout, e)))
+        self.pool.start(
+            _Run(lambda e=self._cancel: self._open(root, refresh, (layout, hierarchy), e))
+        )
 
     def fill_facts(self, index: DatasetIndex) -> None:
         if pending_folders(index):
@@ -78,7 +82,10 @@ class DatasetTasks(QObject):
         self.pool.clear()
         self.pool.waitForDone()
 
-    def _open(self, root: str, refresh: bool, layout: str, cancel: threading.Event) -> None:
+    def _open(
+        self, root: str, refresh: bool, choices: tuple[str, str], cancel: threading.Event
+    ) -> None:
+        layout, hierarchy = choices
         try:
             index = open_dataset(
                 root,
@@ -88,6 +95,7 @@ class DatasetTasks(QObject):
                 progress=self.progress.emit,
                 cancelled=cancel.is_set,
                 layout=layout,
+                hierarchy_choice=hierarchy,
             )
             view = DatasetView(index)
         except ScanCancelled:

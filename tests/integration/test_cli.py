@@ -238,3 +238,22 @@ def test_layout_can_be_chosen_and_a_wrong_one_is_a_usage_error(
     done = run("scan", root, "--layout", "tiny", home=tmp_path)
     assert done.returncode == 2
     assert "invalid choice: 'tiny'" in done.stderr
+
+
+def test_stats_and_search_with_the_folder_tree_as_hierarchy(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "taxa",
+        ["Animalia/Aves/a.jpg", "Animalia/Aves/b.jpg", "Animalia/Mammalia/c.jpg", "Plantae/d.jpg"],
+    )
+    stats = run_json("stats", root, "Animalia", "--hierarchy", "folders", home=tmp_path)
+    (animalia,) = stats["nodes"]
+    assert (animalia["name"], animalia["images"], animalia["classes"]) == ("Animalia", 3, 2)
+    whole = run_json("stats", root, "--hierarchy", "folders", home=tmp_path)
+    assert whole["nodes"][0]["images"] == 4  # the root: the dataset folder itself
+    hits = run_json("search", "mamm", "--dataset", root, "--hierarchy", "folders", home=tmp_path)
+    assert hits[0]["wnid"] == "Animalia/Mammalia"
+    done = run("stats", root, "--hierarchy", "gbif", home=tmp_path)
+    assert done.returncode == 2
+    assert "unknown hierarchy 'gbif'" in done.stderr

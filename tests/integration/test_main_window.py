@@ -319,3 +319,23 @@ def test_a_chosen_layout_is_kept_on_refresh(
     with qtbot.waitSignal(window.tasks.opened, timeout=20000):
         window.refresh()
     assert window.view.index.layout == "class-folders"
+
+
+def test_the_window_browses_a_folder_tree_hierarchy(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(tmp_path / "taxa", ["Animalia/Aves/a.JPEG", "Plantae/b.JPEG"])
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), hierarchy="folders")
+    assert window.view is not None
+    tree = window.view.hierarchy
+    assert window.tree.currentIndex().data() == "taxa"
+    assert window.grid_model.count() == 2
+    assert window.search.hierarchy is tree
+    window.select_synset(tree.index("Animalia/Aves"))
+    assert shown_paths(window) == {"Animalia/Aves/a.JPEG"}
+    assert [c.text() for c in window.breadcrumb.crumbs] == ["taxa", "Animalia", "Aves"]
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.refresh()
+    assert window.synset is not None
+    assert window.view.hierarchy.wnid(window.synset) == "Animalia/Aves"  # kept by its id

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from browser.core.browse import DatasetView, SortKey
 from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchychoice import FOLDERS, IMAGENET_FILES, WORDNET
 from browser.core.layouts import LAYOUT_CHOICES
 from browser.core.recent import RecentDatasets
 from browser.core.scanner import ScanProgress
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.history_at = -1
         self.pending_select: int | None = None
         self.layout_choice = "auto"  # how the open dataset was asked to be read (for Refresh)
+        self.hierarchy_choice = WORDNET
         self.preview: PreviewDialog | None = None
         self.setWindowTitle("Synset Browser")
         self.resize(1500, 900)
@@ -207,6 +209,16 @@ class MainWindow(QMainWindow):
             if name != "auto":
                 action = layouts.addAction(f"{name}: {what}…")
                 action.triggered.connect(lambda _=False, n=name: self.choose_dataset(layout=n))
+        hierarchies = file_menu.addMenu("Open with &hierarchy")
+        for choice, label in (
+            (IMAGENET_FILES, "ImageNet's hierarchy files (wordnet.is_a.txt, words.txt)…"),
+            (FOLDERS, "The dataset's folder tree…"),
+        ):
+            action = hierarchies.addAction(label)
+            action.triggered.connect(lambda _=False, c=choice: self.choose_dataset(hierarchy=c))
+        hierarchies.addAction("A taxonomy file (CSV or JSON)…").triggered.connect(
+            lambda _=False: self._choose_taxonomy()
+        )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         if self.demo is not None:
@@ -247,29 +259,49 @@ class MainWindow(QMainWindow):
 
     # -- datasets -----------------------------------------------------------------------
 
-    def choose_dataset(self, layout: str = "auto") -> None:
+    def choose_dataset(self, layout: str = "auto", hierarchy: str = WORDNET) -> None:
         title = "Open dataset folder" if layout == "auto" else f"Open dataset folder as {layout}"
         folder = QFileDialog.getExistingDirectory(self, title)
         if folder:
-            self.open_dataset(folder, layout=layout)
+            self.open_dataset(folder, layout=layout, hierarchy=hierarchy)
+
+    def _choose_taxonomy(self) -> None:
+        taxonomy, _ = QFileDialog.getOpenFileName(
+            self, "Choose a taxonomy file", "", "Taxonomies (*.csv *.json)"
+        )
+        if taxonomy:
+            self.choose_dataset(hierarchy=taxonomy)
 
     def _open_demo(self) -> None:
         if self.demo is not None:
             self.open_dataset(self.demo())
 
-    def open_dataset(self, path: str, *, select: int | None = None, layout: str = "auto") -> None:
+    def open_dataset(
+        self,
+        path: str,
+        *,
+        select: int | None = None,
+        layout: str = "auto",
+        hierarchy: str = WORDNET,
+    ) -> None:
         """Open (scanning if needed) off the GUI thread; the window stays usable."""
         self.pending_select = select
         self.layout_choice = layout
+        self.hierarchy_choice = hierarchy
         self.path_label.setText(f"Opening {path}…")
         self._show_progress("Scanning", 0, 0)
-        self.tasks.open(path, layout=layout)
+        self.tasks.open(path, layout=layout, hierarchy=hierarchy)
 
     def refresh(self) -> None:
         if self.view is not None:
             self.pending_select = self.synset
             self._show_progress("Refreshing", 0, 0)
-            self.tasks.open(self.view.index.root, refresh=True, layout=self.layout_choice)
+            self.tasks.open(
+                self.view.index.root,
+                refresh=True,
+                layout=self.layout_choice,
+                hierarchy=self.hierarchy_choice,
+            )
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -329,6 +361,14 @@ class MainWindow(QMainWindow):
         for note in index.notes:
             self.statusBar().showMessage(note, 15000)
         target = self.pending_select
+        if view.hierarchy is not self.hierarchy:
+            # Another hierarchy (ImageNet's files, the folder tree, a taxonomy file), or the
+            # same kind rebuilt by a refresh: search it, and find the pending node by its id.
+            if target is not None:
+                target = view.hierarchy.find(self.hierarchy.wnid(target))
+            self.hierarchy = view.hierarchy
+            self.search = SynsetSearch(view.hierarchy)
+            self.search_box.set_source(self.search, view.counts.images)
         if target is None or view.counts.images[target] == 0:
             target = view.hierarchy.root
         self.pending_select = None
