@@ -54,6 +54,8 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--cache-dir", type=Path)
     parser.add_argument("--dark", action="store_true", help="Fusion style with a dark palette")
+    parser.add_argument("--real-only", action="store_true", help="tick 'Only where ReaL disagrees'")
+    parser.add_argument("--position", type=int, default=0, help="the current image in the grid")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if args.dark:
@@ -72,6 +74,10 @@ def main() -> int:
 
     def after_open() -> None:
         window.grid.set_zoom(args.zoom)
+        if args.real_only:
+            window.real_box.setChecked(True)
+        if args.position:
+            window.grid.set_current_position(args.position)
         if args.search:
             window.activateWindow()
             window.search_box.setFocus()

@@ -34,7 +34,8 @@ class LabelSource:
     problems: list[LabelProblem] = field(default_factory=list)  # the file's, and missing images
 
     def summary(self) -> str:
-        text = f"{self.folder or '.'}: {self.labelled:,} images labelled by {self.file.kind}"
+        where = self.folder or "the dataset folder"
+        text = f"{where}: {self.labelled:,} images labelled by {self.file.kind}"
         if self.unlabelled:
             text += f", {self.unlabelled:,} without a label"
         return text

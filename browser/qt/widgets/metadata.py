@@ -111,7 +111,10 @@ class MetadataPanel(QTextBrowser):
     def show_dataset(self, view: DatasetView) -> None:
         """The dataset's layout and where its labels came from."""
         index = view.index
-        parts = [f"<tr><td>Layout</td><td>{escape(index.layout)}</td></tr>"]
+        layout = index.layout
+        if index.label_sources:
+            layout += ", labels of flat folders from files"
+        parts = [f"<tr><td>Layout</td><td>{escape(layout)}</td></tr>"]
         if index.label_sources:
             for source in index.label_sources:
                 problems = "".join(f"<li>{escape(str(p))}</li>" for p in source.problems[:5])
