@@ -5,7 +5,7 @@
 - ``ilsvrc_index``: its position among the 1000 ILSVRC-2012 classes in sorted-wnid order
   (the index of a model trained on ImageNet-1k), for those classes;
 - ``devkit_id``: the ILSVRC devkit's 1-based class ID (ID 1 is kit fox; *not* sorted-wnid
-  order), known only from a ``map_clsloc.txt`` near the dataset.
+  order), known only from a ``map_clsloc.txt`` or the devkit's ``meta.mat`` near the dataset.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 
 from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.index import DatasetIndex
-from browser.core.labelfiles import DEVKIT_MAP, find_near, read_devkit_map
+from browser.core.labelfiles import DEVKIT_MAP, DEVKIT_META, devkit_id_map, find_near
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,15 @@ class ClassNumbering:
 
     @cached_property
     def devkit_map(self) -> str | None:
-        return find_near(self.index.root, DEVKIT_MAP)
+        """The file devkit IDs come from: map_clsloc.txt, or else the devkit's meta.mat."""
+        return find_near(self.index.root, DEVKIT_MAP) or find_near(self.index.root, DEVKIT_META)
 
     @cached_property
     def _devkit_ids(self) -> dict[str, int]:
         if self.devkit_map is None:
             return {}
-        ids, _ = read_devkit_map(self.devkit_map)
-        return {wnid: number for number, wnid in ids.items()}
+        ids, _ = devkit_id_map(self.index.root)
+        return {wnid: number for number, wnid in (ids or {}).items()}
 
     def of(self, node: int) -> ClassIds:
         classes = self.index.class_nodes

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import csv
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from browser.core.hierarchy import Hierarchy
+from browser.core.matfile import MatFileError, devkit_ids
 
 KAGGLE_SOLUTION = "LOC_val_solution.csv"
 DEVKIT_GROUND_TRUTH = "ILSVRC2012_validation_ground_truth.txt"
 DEVKIT_MAP = "map_clsloc.txt"
+DEVKIT_META = "meta.mat"
 TINY_ANNOTATIONS = "val_annotations.txt"
 _PARENTS_SEARCHED = 4
 _PROBLEMS_KEPT = 50  # per file; the count of the rest is reported
@@ -207,16 +210,33 @@ def find_label_file(folder: str, hierarchy: Hierarchy) -> LabelFile | None:
     truth = find_near(folder, DEVKIT_GROUND_TRUTH)
     if truth is None:
         return None
-    mapping = find_near(os.path.dirname(truth), DEVKIT_MAP) or find_near(folder, DEVKIT_MAP)
-    if mapping is None:
+    ids, problems = devkit_id_map(os.path.dirname(truth), folder)
+    if ids is None:
         found = LabelFile(f"devkit {DEVKIT_GROUND_TRUTH}", truth)
         found.problem(
             0,
-            f"devkit class IDs need {DEVKIT_MAP} (wnid id name) to become wnids, and none was "
-            "found beside it; reading the devkit's meta.mat is not supported yet",
+            f"devkit class IDs need {DEVKIT_MAP} (wnid id name) or the devkit's {DEVKIT_META} "
+            "to become wnids, and neither was found beside it",
         )
+        found.problems += problems
         return found
-    ids, problems = read_devkit_map(mapping)
     found = read_devkit_ground_truth(truth, ids, hierarchy)
     found.problems[:0] = problems
     return found
+
+
+def devkit_id_map(*folders: str) -> tuple[dict[int, str] | None, list[LabelProblem]]:
+    """Devkit class ID → wnid, from ``map_clsloc.txt`` or else the devkit's ``meta.mat``
+    near the first of ``folders`` that has one; None if neither is found."""
+    for folder in folders:
+        mapping = find_near(folder, DEVKIT_MAP)
+        if mapping is not None:
+            return read_devkit_map(mapping)
+    for folder in folders:
+        meta = find_near(folder, DEVKIT_META)
+        if meta is not None:
+            try:
+                return devkit_ids(meta), []
+            except (OSError, MatFileError, zlib.error) as exc:
+                return None, [LabelProblem(meta, 0, f"cannot be read: {exc}")]
+    return None, []

@@ -194,3 +194,53 @@ def test_imagenet_v2_folders_are_class_indices_in_sorted_wnid_order(
     # "100" sorts before "2" as a string; it must still be class 100.
     assert by_folder == {"0": TENCH, "2": wnids[2], "100": wnids[100], "999": wnids[999]}
     assert wnids[0] == TENCH
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_meta_mat_is_read_plain_and_compressed() -> None:
+    # Both files were written by SciPy's savemat, shaped like the devkit's meta.mat.
+    from browser.core.matfile import devkit_ids, read_mat
+
+    for name in ("meta-plain.mat", "meta-compressed.mat"):
+        assert devkit_ids(str(DATA / name)) == {
+            1: KIT_FOX,
+            2: TENCH,
+            3: GOLDEN,
+            1001: DOG,
+        }
+        dog = read_mat(str(DATA / name))["synsets"][3]
+        assert dog["words"] == "dog, domestic dog, Canis familiaris"
+        assert dog["children"] == [3.0]
+
+
+def test_devkit_ids_come_from_meta_mat_without_a_map(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    import shutil
+
+    from browser.core.classids import ClassNumbering
+
+    val = tmp_path / "val"
+    make_files(val, VAL[:3])
+    data = tmp_path / "ILSVRC2012_devkit_t12/data"
+    data.mkdir(parents=True)
+    shutil.copy(DATA / "meta-compressed.mat", data / "meta.mat")
+    (data / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n3\n")
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: KIT_FOX, VAL[2]: GOLDEN}
+    assert ClassNumbering(index).of(hierarchy.index(GOLDEN)).devkit_id == 3
+
+
+def test_a_broken_meta_mat_is_reported(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    val = tmp_path / "val"
+    make_files(val, VAL[:1])
+    (tmp_path / "meta.mat").write_bytes((DATA / "meta-plain.mat").read_bytes()[:300])
+    (tmp_path / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n")
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    assert len(index) == 0
+    reasons = [p.reason for p in index.label_sources[0].problems]
+    assert any("truncated data element" in r for r in reasons)
