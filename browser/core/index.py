@@ -8,6 +8,7 @@ images cost tens of megabytes and selecting ``entity`` creates no per-image Pyth
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import defaultdict
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class DatasetIndex:
         self.problems = problems
         self.label_sources: list[LabelSource] = []  # set by open_dataset
         self.real: RealLabels | None = None  # ImageNet ReaL labels, when a real.json is near
+        self.is_unlabelled = False  # True for the index made by ``unlabelled``
         labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
         self.image_folders = labelled
         self.splits = sorted({f.split for f in labelled}, key=_split_order)
@@ -137,6 +139,26 @@ class DatasetIndex:
                 int(self.sizes[row]),
             )
         return os.path.join(self.root, self.relpath(row))
+
+    @cached_property
+    def unlabelled(self) -> DatasetIndex | None:
+        """The images held without a synset (in unmapped folders, or not named by their
+        folder's label file), as an index of their own for showing them; None if there are
+        none. Each is filed under the root there, and ``reason`` says why it has no label."""
+        records = [
+            dataclasses.replace(record, label=self.hierarchy.root)
+            for record in self.folders
+            if record.label < 0 and record.image_labels is None and record.count
+        ]
+        if not records:
+            return None
+        index = DatasetIndex(self.root, self.hierarchy, self.layout, records, [])
+        index.is_unlabelled = True
+        return index
+
+    def reason(self, row: int) -> str:
+        """Why an image of an ``unlabelled`` index has no synset."""
+        return self.image_folders[self.folder_ids[row]].reason
 
     def label_source(self, row: int) -> tuple[LabelSource, int] | None:
         """The label file that labelled this image, and its line there; None when the

@@ -244,3 +244,18 @@ def test_a_broken_meta_mat_is_reported(
     assert len(index) == 0
     reasons = [p.reason for p in index.label_sources[0].problems]
     assert any("truncated data element" in r for r in reasons)
+
+
+def test_images_without_a_label_are_kept_for_showing(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    csv = f"ImageId,PredictionString\nILSVRC2012_val_00000001,{TENCH} 1 2 3 4\n"
+    val = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    unlabelled = index.unlabelled
+    assert unlabelled is not None
+    assert sorted(unlabelled.name(r) for r in range(len(unlabelled))) == VAL[1:]
+    assert unlabelled.reason(0).startswith("no label in ")
+    assert unlabelled.path(0) == str(val / unlabelled.name(0))
+    # Not counted anywhere in the dataset itself.
+    assert compute_counts(index).images[hierarchy.root] == 1

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from browser.core.demo import build_demo
@@ -339,3 +340,29 @@ def test_the_window_browses_a_folder_tree_hierarchy(
         window.refresh()
     assert window.synset is not None
     assert window.view.hierarchy.wnid(window.synset) == "Animalia/Aves"  # kept by its id
+
+
+def test_images_without_a_label_can_be_shown(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(tmp_path / "ds", [f"train/{GOLDEN}/a.JPEG", "train/misc/b.JPEG", "c.JPEG"])
+    open_and_wait(qtbot, window, root)
+    assert "Without a label" in window.metadata.toPlainText()
+    window.metadata.unlabelledRequested.emit()  # the panel's "show them" link
+    assert shown_paths_of_grid(window) == {"train/misc/b.JPEG", "c.JPEG"}
+    assert [w.text() for w in window.breadcrumb.findChildren(QLabel)] == [
+        "<b>Images without a label</b>"
+    ]
+    window.grid.set_current_position(0)
+    text = window.metadata.toPlainText()
+    assert "Images without a label" in text
+    assert "none —" in text
+    window.select_synset(window.hierarchy.index(GOLDEN))
+    assert shown_paths_of_grid(window) == {f"train/{GOLDEN}/a.JPEG"}
+
+
+def shown_paths_of_grid(window: MainWindow) -> set[str]:
+    """What the grid shows, whichever index it shows it from."""
+    model = window.grid_model
+    assert model.index_ is not None
+    return {model.index_.relpath(model.image_row(p)) for p in range(model.count())}

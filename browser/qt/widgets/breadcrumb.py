@@ -61,13 +61,24 @@ class Breadcrumb(QScrollArea):
         bar.setValue(bar.value() - steps)
         event.accept()
 
-    def show_path(self, hierarchy: Hierarchy, paths: list[list[int]], chosen: int) -> None:
+    def _clear(self) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.crumbs = []
+
+    def show_text(self, text: str) -> None:
+        """A plain title instead of a path (for images that have no synset)."""
+        self._clear()
+        label = QLabel(f"<b>{text}</b>")
+        label.setContentsMargins(6, 4, 6, 4)
+        self._layout.addWidget(label)
+        self._layout.addStretch(1)
+
+    def show_path(self, hierarchy: Hierarchy, paths: list[list[int]], chosen: int) -> None:
+        self._clear()
         if not paths:
             self._layout.addStretch(1)
             return

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.pending_select: int | None = None
         self.layout_choice = "auto"  # how the open dataset was asked to be read (for Refresh)
         self.hierarchy_choice = WORDNET
+        self.unlabelled_view: DatasetView | None = None  # set while showing them
         self.preview: PreviewDialog | None = None
         self.setWindowTitle("Synset Browser")
         self.resize(1500, 900)
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
 
         self.metadata = MetadataPanel()
         self.metadata.synsetClicked.connect(self.select_synset)
+        self.metadata.unlabelledRequested.connect(self.show_unlabelled)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
@@ -331,6 +333,7 @@ class MainWindow(QMainWindow):
     def _opened(self, view: DatasetView) -> None:
         self._hide_progress()
         self.view = view
+        self.unlabelled_view = None
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view)
@@ -402,6 +405,7 @@ class MainWindow(QMainWindow):
         self, synset: int, *, record: bool = True, path: list[int] | None = None
     ) -> None:
         """Show ``synset``: grid, breadcrumb, panel, and its row in the tree."""
+        self.unlabelled_view = None
         view = self.view
         if view is None or view.counts.images[synset] == 0:
             self.statusBar().showMessage("No images at or below that synset", 4000)
@@ -497,6 +501,9 @@ class MainWindow(QMainWindow):
     # -- grid ---------------------------------------------------------------------------
 
     def _refill_grid(self) -> None:
+        if self.unlabelled_view is not None:  # a new sort while showing them
+            self.show_unlabelled()
+            return
         view, synset = self.view, self.synset
         if view is None or synset is None:
             return
@@ -507,10 +514,13 @@ class MainWindow(QMainWindow):
             rows = rows[real.disagree[rows]]
         leaf = not view.has_children(synset)
         self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
+        self._after_refill(len(rows))
+
+    def _after_refill(self, count: int) -> None:
         self.grid.scrollToTop()
-        self.empty_label.setVisible(len(rows) == 0)
-        self.grid.setVisible(len(rows) > 0)
-        if len(rows):
+        self.empty_label.setVisible(count == 0)
+        self.grid.setVisible(count > 0)
+        if count:
             self.grid.set_current_position(0)
         else:
             self.metadata.clear_image()
@@ -518,11 +528,28 @@ class MainWindow(QMainWindow):
 
     def _current_image(self, row: int) -> None:
         """Show the facts of the current image (row -1: none)."""
-        if self.view is None or row < 0:
+        view = self.unlabelled_view or self.view
+        if view is None or row < 0:
             self.metadata.clear_image()
             return
         failure = self.grid.currentIndex().data(FAILURE_ROLE)
-        self.metadata.show_image(self.view, row, failure)
+        self.metadata.show_image(view, row, failure)
+
+    def show_unlabelled(self) -> None:
+        """Fill the grid with the images that have no synset (they are in no tree node)."""
+        unlabelled = self.view.index.unlabelled if self.view is not None else None
+        if unlabelled is None:
+            return
+        if self.unlabelled_view is None or self.unlabelled_view.index is not unlabelled:
+            self.unlabelled_view = DatasetView(unlabelled)
+        self.tree.clearSelection()
+        self.breadcrumb.show_text("Images without a label")
+        self.metadata.show_unlabelled(unlabelled)
+        rows = self.unlabelled_view.rows(
+            unlabelled.hierarchy.root, sort=self.sort_box.currentData()
+        )
+        self.grid_model.set_rows(unlabelled, rows, show_class=False)
+        self._after_refill(len(rows))
 
     def _zoom_changed(self, pixels: int) -> None:
         if self.zoom_slider.value() != pixels:
@@ -540,7 +567,7 @@ class MainWindow(QMainWindow):
         model = self.grid_model
         self.preview = PreviewDialog(
             model.count(),
-            lambda p: self.view.index.path(model.image_row(p)),  # type: ignore[union-attr]
+            lambda p: model.index_.path(model.image_row(p)),  # type: ignore[union-attr]
             position,
             self,
         )

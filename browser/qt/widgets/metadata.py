@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from browser.core.browse import DatasetView
 from browser.core.imageinfo import ImageFacts, image_facts
-from browser.core.index import UNKNOWN, UNREADABLE, VANISHED
+from browser.core.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
 
 
 def _size(count: int) -> str:
@@ -32,6 +32,7 @@ def _size(count: int) -> str:
 
 class MetadataPanel(QTextBrowser):
     synsetClicked = Signal(int)
+    unlabelledRequested = Signal()  # "show them" next to the images without a label
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +109,22 @@ class MetadataPanel(QTextBrowser):
             if value is not None
         )
 
+    def show_unlabelled(self, index: DatasetIndex) -> None:
+        """In place of a synset: the images without a label, and why they have none."""
+        reasons: dict[str, int] = {}
+        for record in index.image_folders:
+            reasons[record.reason] = reasons.get(record.reason, 0) + record.count
+        rows = "".join(
+            f"<tr><td align='right'>{n:,}</td><td>{escape(why)}</td></tr>"
+            for why, n in sorted(reasons.items(), key=lambda item: -item[1])
+        )
+        self._synset_html = (
+            f"<h2>Images without a label</h2><p>{len(index):,} images of this dataset have no "
+            "synset. They are not counted under any synset.</p>"
+            f"<table cellpadding='2'>{rows}</table>"
+        )
+        self._render()
+
     def show_dataset(self, view: DatasetView) -> None:
         """The dataset's layout and where its labels came from."""
         index = view.index
@@ -138,6 +155,11 @@ class MetadataPanel(QTextBrowser):
                 + "".join(f"<br><small>{escape(str(p))}</small>" for p in real.problems[:3])
                 + "</td></tr>"
             )
+        if index.unlabelled is not None:
+            parts.append(
+                f"<tr><td>Without a label</td><td>{len(index.unlabelled):,} images — "
+                "<a href='unlabelled:'>show them</a></td></tr>"
+            )
         if view.numbering.devkit_map:
             parts.append(
                 f"<tr><td>Devkit IDs</td><td><small>{escape(view.numbering.devkit_map)}"
@@ -154,7 +176,12 @@ class MetadataPanel(QTextBrowser):
         problem = facts.error or failure
         rows = [
             ("Path", f"{escape(index.relpath(row))}<br><a href='copy:'>copy full path</a>"),
-            ("Class", f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>"),
+            (
+                "Class",
+                f"none — {escape(index.reason(row))}"
+                if index.is_unlabelled
+                else f"{self._link(label)} <code>{view.hierarchy.wnid(label)}</code>",
+            ),
             ("Split", escape(index.splits[index.split_ids[row]])),
             ("Label from", self._label_origin(view, row)),
             *self._real_row(view, row),
@@ -190,6 +217,8 @@ class MetadataPanel(QTextBrowser):
     @staticmethod
     def _label_origin(view: DatasetView, row: int) -> str:
         index = view.index
+        if index.is_unlabelled:
+            return "—"
         found = index.label_source(row)
         if found is None:
             shard = index.image_folders[index.folder_ids[row]].offsets is not None
@@ -209,5 +238,7 @@ class MetadataPanel(QTextBrowser):
     def _clicked(self, url: QUrl) -> None:
         if url.scheme() == "synset":
             self.synsetClicked.emit(int(url.path()))
+        elif url.scheme() == "unlabelled":
+            self.unlabelledRequested.emit()
         elif url.scheme() == "copy" and self._path:
             QGuiApplication.clipboard().setText(self._path)
