@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,19 @@ def read_member(path: MemberPath) -> bytes:
     if len(data) != path.length:
         raise OSError(f"{path.container} is shorter than its index says (truncated?)")
     return data
+
+
+def copy_image(path: str, dest: str) -> None:
+    """Copy an image file, or a shard member out of its tar, to ``dest`` (a new file: an
+    existing one is never overwritten). What exporting uses."""
+    if isinstance(path, MemberPath):
+        data = read_member(path)
+        with open(dest, "xb") as out:
+            out.write(data)
+        return
+    with open(path, "rb") as source, open(dest, "xb") as out:
+        shutil.copyfileobj(source, out, 1 << 20)
+    shutil.copystat(path, dest)
 
 
 def open_image(path: str) -> BinaryIO:

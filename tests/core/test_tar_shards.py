@@ -136,3 +136,21 @@ def test_the_fast_header_reader_agrees_with_tarfile(
     assert len(reference.names) == 6
     if tar_format == tarfile.USTAR_FORMAT:  # plain headers: the fast path itself agrees
         assert _fast_listing(str(path), is_image_name).names == reference.names
+
+
+def test_an_image_is_copied_out_of_its_shard_and_nothing_is_overwritten(
+    shards: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    from browser.core.tarshards import copy_image
+
+    index = open_dataset(shards, hierarchy, cache_dir=tmp_path / "cache")
+    row = next(r for r in range(len(index)) if index.name(r) == f"{GOLDEN}_1.JPEG")
+    out = tmp_path / "export"
+    out.mkdir()
+    copy_image(index.path(row), str(out / "golden.JPEG"))
+    with tarfile.open(shards / f"{GOLDEN}.tar") as shard:
+        member = shard.extractfile(f"{GOLDEN}_1.JPEG")
+        assert member is not None
+        assert (out / "golden.JPEG").read_bytes() == member.read()
+    with pytest.raises(FileExistsError):
+        copy_image(index.path(row), str(out / "golden.JPEG"))
