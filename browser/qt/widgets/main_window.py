@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMouseEvent
+from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -35,8 +34,7 @@ from PySide6.QtWidgets import (
 
 from browser.core.browse import DatasetView, SortKey
 from browser.core.hierarchy import Hierarchy
-from browser.core.hierarchychoice import FOLDERS, IMAGENET_FILES, WORDNET
-from browser.core.layouts import LAYOUT_CHOICES
+from browser.core.hierarchychoice import WORDNET
 from browser.core.recent import RecentDatasets
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
@@ -45,6 +43,7 @@ from browser.qt.models.tree_model import SynsetTreeModel
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
+from browser.qt.widgets.menus import WindowMenus
 from browser.qt.widgets.metadata import MetadataPanel
 from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.search_box import SearchBox
@@ -88,7 +87,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Synset Browser")
         self.resize(1500, 900)
         self._build()
-        self._actions()
+        self.menus = WindowMenus(self)
         tasks.progress.connect(self._progress)
         tasks.opened.connect(self._opened)
         tasks.failed.connect(self._failed)
@@ -176,7 +175,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo is not None)
         self.welcome.openRequested.connect(self.choose_dataset)
         self.welcome.datasetChosen.connect(self.open_dataset)
-        self.welcome.demoRequested.connect(self._open_demo)
+        self.welcome.demoRequested.connect(self.open_demo)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.splitter)
@@ -201,64 +200,6 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.shown_label)
         status.addPermanentWidget(self.selection_label)
 
-    def _actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(
-            file_menu, "&Open dataset…", QKeySequence.StandardKey.Open, self.choose_dataset
-        )
-        layouts = file_menu.addMenu("Open with &layout")
-        for name, what in LAYOUT_CHOICES.items():
-            if name != "auto":
-                action = layouts.addAction(f"{name}: {what}…")
-                action.triggered.connect(lambda _=False, n=name: self.choose_dataset(layout=n))
-        hierarchies = file_menu.addMenu("Open with &hierarchy")
-        for choice, label in (
-            (IMAGENET_FILES, "ImageNet's hierarchy files (wordnet.is_a.txt, words.txt)…"),
-            (FOLDERS, "The dataset's folder tree…"),
-        ):
-            action = hierarchies.addAction(label)
-            action.triggered.connect(lambda _=False, c=choice: self.choose_dataset(hierarchy=c))
-        hierarchies.addAction("A taxonomy file (CSV or JSON)…").triggered.connect(
-            lambda _=False: self._choose_taxonomy()
-        )
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        if self.demo is not None:
-            self._action(file_menu, "Open the &demo dataset", None, self._open_demo)
-        self._action(file_menu, "&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        go_menu = self.menuBar().addMenu("&Go")
-        self._action(go_menu, "&Back", QKeySequence.StandardKey.Back, self.go_back)
-        self._action(go_menu, "&Forward", QKeySequence.StandardKey.Forward, self.go_forward)
-        self._action(go_menu, "&Find synset", QKeySequence.StandardKey.Find, self._focus_search)
-        self._action(
-            go_menu,
-            "&Preview image",
-            QKeySequence(Qt.Key.Key_Space),
-            self.open_preview,
-            widget=self.grid,
-        )
-
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        shortcut: QKeySequence | QKeySequence.StandardKey | None,
-        slot: Callable[[], object],
-        widget: QWidget | None = None,
-    ) -> QAction:
-        action = QAction(text, widget or self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        # Not connect(slot): triggered(bool) would hand "checked" to a slot's first parameter.
-        action.triggered.connect(lambda _checked=False: slot())
-        if widget is not None:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            widget.addAction(action)
-        menu.addAction(action)
-        return action
-
     # -- datasets -----------------------------------------------------------------------
 
     def choose_dataset(self, layout: str = "auto", hierarchy: str = WORDNET) -> None:
@@ -267,14 +208,7 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_dataset(folder, layout=layout, hierarchy=hierarchy)
 
-    def _choose_taxonomy(self) -> None:
-        taxonomy, _ = QFileDialog.getOpenFileName(
-            self, "Choose a taxonomy file", "", "Taxonomies (*.csv *.json)"
-        )
-        if taxonomy:
-            self.choose_dataset(hierarchy=taxonomy)
-
-    def _open_demo(self) -> None:
+    def open_demo(self) -> None:
         if self.demo is not None:
             self.open_dataset(self.demo())
 
@@ -304,14 +238,6 @@ class MainWindow(QMainWindow):
                 layout=self.layout_choice,
                 hierarchy=self.hierarchy_choice,
             )
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.recent.load():
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_dataset(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def _show_progress(self, label: str, done: int, total: int) -> None:
         self.progress_label.setText(label)
@@ -494,7 +420,7 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
 
