@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from browser.core import userdirs
+from browser.core.browse import DatasetView
 from browser.core.classids import ClassNumbering
 from browser.core.counts import Counts, compute_counts
 from browser.core.dataset import DatasetPathError, open_dataset
+from browser.core.estimates import ReviewSummary
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
 from browser.core.ilsvrc import ilsvrc_class_index
@@ -27,6 +29,8 @@ from browser.core.layouts import LAYOUT_CHOICES
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
 from browser.core.statpass import fill_file_facts
+from browser.core.verdictfiles import export_verdicts, import_verdicts
+from browser.core.verdicts import VerdictStore
 from browser.core.wordnet import load_hierarchy
 
 log = logging.getLogger(__name__)
@@ -67,9 +71,20 @@ def build_parser() -> OneLineParser:
     search.add_argument("--limit", type=int, default=20)
     info = sub.add_parser("info", help="one synset: lemmas, gloss, parents, paths")
     info.add_argument("wnid")
-    for command in (scan, stats, search, info):
+    verdicts = sub.add_parser(
+        "verdicts", help="reviewers' verdicts: export, import, or summarise with error rates"
+    )
+    verdicts.add_argument("dataset")
+    action = verdicts.add_mutually_exclusive_group(required=True)
+    action.add_argument("--export", metavar="FILE", help="write them to a new .csv or .jsonl")
+    action.add_argument("--import", dest="import_", metavar="FILE", help="merge a .csv/.jsonl")
+    action.add_argument(
+        "--summary", nargs="*", metavar="WNID", help="counts and error rates (default: the root)"
+    )
+    verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
+    for command in (scan, stats, search, info, verdicts):
         add_common(command)
-    for command in (scan, stats, search):
+    for command in (scan, stats, search, verdicts):
         add_layout(command)
     return parser
 
@@ -358,7 +373,69 @@ def _emit(value: object) -> None:
     sys.stdout.write("\n")
 
 
-COMMANDS = {"scan": cmd_scan, "stats": cmd_stats, "search": cmd_search, "info": cmd_info}
+def cmd_verdicts(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    index = _open(args, hierarchy)
+    store = VerdictStore(userdirs.data_dir(args.data_dir))
+    if store.problem:
+        print(f"{PROG}: {store.problem}; working read-only", file=sys.stderr)
+    if args.export:
+        try:
+            count = export_verdicts(store, index.root, args.export)
+        except FileExistsError as exc:
+            raise UsageError(f"{PROG}: {args.export} exists; it is never overwritten") from exc
+        print(f"{count:,} verdicts written to {args.export}", file=sys.stderr)
+        return 0
+    if args.import_:
+        report = import_verdicts(store, index.root, args.import_)
+        summary = {
+            "added": report.added,
+            "replaced": report.replaced,
+            "kept": report.kept,
+            "conflicts": report.conflicts,
+            "problems": [str(p) for p in report.problems],
+        }
+        if args.json:
+            _emit(summary)
+        else:
+            print(
+                f"{report.added:,} added, {report.replaced:,} replaced by newer ones, "
+                f"{report.kept:,} kept (ours newer); {report.conflicts:,} conflicts"
+            )
+            _print_limited("problems", summary["problems"])  # type: ignore[arg-type]
+        return 1 if report.problems and not (report.added or report.replaced or report.kept) else 0
+    summary_of = ReviewSummary(DatasetView(index), store.all(index.root))
+    entries = [
+        {
+            "wnid": index.hierarchy.wnid(n),
+            "name": index.hierarchy.name(n),
+            **summary_of.node(n).as_dict(),
+        }
+        for n in _nodes(index.hierarchy, args.summary)
+    ]
+    if args.json:
+        _emit({"nodes": entries})
+        return 0
+    for e in entries:
+        rate = (
+            f"label errors {e['error_rate']:.1%} (95 % CI {e['ci_low']:.1%}–{e['ci_high']:.1%})"
+            if e["error_rate"] is not None
+            else "no verdicts on labels yet"
+        )
+        counts = ", ".join(f"{k} {v:,}" for k, v in e["verdicts"].items() if v)  # type: ignore[attr-defined]
+        print(
+            f"{e['name']} ({e['wnid']}): {e['reviewed']:,}/{e['images']:,} reviewed; {rate}"
+            + (f"; {counts}" if counts else "")
+        )
+    return 0
+
+
+COMMANDS = {
+    "scan": cmd_scan,
+    "stats": cmd_stats,
+    "search": cmd_search,
+    "info": cmd_info,
+    "verdicts": cmd_verdicts,
+}
 
 
 def run(argv: list[str]) -> int:

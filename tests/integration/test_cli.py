@@ -257,3 +257,31 @@ def test_stats_and_search_with_the_folder_tree_as_hierarchy(
     done = run("stats", root, "--hierarchy", "gbif", home=tmp_path)
     assert done.returncode == 2
     assert "unknown hierarchy 'gbif'" in done.stderr
+
+
+def test_verdicts_summary_export_and_import(tmp_path: Path, make_files: MakeFiles) -> None:
+    from browser.core.verdicts import Verdict, VerdictStore
+
+    root = make_files(tmp_path / "ds", [f"{TENCH}/a.JPEG", f"{TENCH}/b.JPEG", f"{GOLDEN}/c.JPEG"])
+    data = tmp_path / "data"
+    VerdictStore(data).put(
+        str(root),
+        [
+            Verdict(f"{TENCH}/a.JPEG", TENCH, "wrong_label", "a carp", GOLDFISH, "ann", 10.0),
+            Verdict(f"{TENCH}/b.JPEG", TENCH, "correct", "", "", "ann", 10.0),
+        ],
+    )
+    summary = run_json("verdicts", root, "--summary", TENCH, "--data-dir", data, home=tmp_path)
+    (tench,) = summary["nodes"]
+    assert (tench["images"], tench["reviewed"], tench["error_rate"]) == (2, 2, 0.5)
+    assert tench["verdicts"] == {"correct": 1, "wrong_label": 1, "ambiguous": 0, "unusable": 0}
+    assert 0 < tench["ci_low"] < 0.5 < tench["ci_high"] < 1
+    out = tmp_path / "verdicts.csv"
+    done = run("verdicts", root, "--export", out, "--data-dir", data, home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "a carp" in out.read_text()
+    assert run("verdicts", root, "--export", out, "--data-dir", data, home=tmp_path).returncode == 2
+    report = run_json(
+        "verdicts", root, "--import", out, "--data-dir", tmp_path / "other", home=tmp_path
+    )
+    assert (report["added"], report["conflicts"]) == (2, 0)
