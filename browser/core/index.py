@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -171,6 +172,30 @@ class DatasetIndex:
                 name = self.name(row)
                 return source, source.file.lines.get(stem(name), 0)
         return None
+
+    def find_rows(self, relpaths: Iterable[str]) -> dict[str, int]:
+        """The rows of these images (relative paths), for those the index holds."""
+        by_folder: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for relpath in relpaths:
+            folder, _, name = relpath.rpartition("/")
+            by_folder[folder].append((relpath, name))
+        folder_ids = self._folder_ids_by_relpath
+        found: dict[str, int] = {}
+        for folder, wanted in by_folder.items():
+            folder_id = folder_ids.get(folder)
+            if folder_id is None:
+                continue
+            rows = self.folder_rows(folder_id)
+            position = {self.name(r): r for r in rows}
+            for relpath, name in wanted:
+                row = position.get(name)
+                if row is not None:
+                    found[relpath] = row
+        return found
+
+    @cached_property
+    def _folder_ids_by_relpath(self) -> dict[str, int]:
+        return {record.relpath: i for i, record in enumerate(self.image_folders)}
 
     def folder_rows(self, folder_id: int) -> range:
         return range(int(self.folder_start[folder_id]), int(self.folder_start[folder_id + 1]))

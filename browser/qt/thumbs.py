@@ -184,6 +184,7 @@ class ThumbnailLoader(QObject):
         LIVE_POOLS.add(self.pool)
         self.queue = DecodeQueue(self.pool, _decoder(self))
         self.memory_bytes = memory_bytes
+        self._shut_down = False
         self.generation = 0
         self._relay = _Relay(self)
         # A wake-up arms a short timer rather than draining at once, so the thumbnails of
@@ -262,7 +263,10 @@ class ThumbnailLoader(QObject):
         """Ask for (position, row, path, size, mtime_ns) items, most urgent first.
 
         Queued work for items no longer wanted is cancelled. Returns how many were queued.
+        After shutdown nothing is queued (a closed window's timers may still ask).
         """
+        if self._shut_down:
+            return 0
         self._last_request = time.monotonic()
         keep = {(row, bucket) for _, row, _, _, _ in wanted}
         dropped = [slot for slot in self._pending if slot not in keep]
@@ -349,6 +353,7 @@ class ThumbnailLoader(QObject):
         Deferred cache writes still queued are done first: they are cheap and save decoding
         those images again next time.
         """
+        self._shut_down = True
         self.reset()
         self._store_timer.stop()
         self._flush_stores(force=True)

@@ -6,6 +6,7 @@ Python object per image; data() computes what one visible cell needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -20,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPixmap
 
 from browser.core.index import DatasetIndex
+from browser.core.verdicts import Verdict
 from browser.qt.thumbs import ThumbnailLoader
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the image's row in the dataset index
@@ -35,6 +37,8 @@ class Cell(NamedTuple):
     class_name: str
     pixmap: QPixmap | None
     failure: str | None
+    verdict: str | None = None  # a reviewer's verdict on the label, if any
+    noted: bool = False  # the reviewer left a note or proposed another synset
 
 
 class ImageGridModel(QAbstractTableModel):
@@ -55,6 +59,8 @@ class ImageGridModel(QAbstractTableModel):
         self.bucket = 128
         self.side = 128  # the thumbnail box of a cell, in pixels
         self.show_class = False
+        # Set by the window when verdicts are kept: the verdict of a dataset row, or None.
+        self.verdict_lookup: Callable[[int], Verdict | None] | None = None
         loader.thumbnailsReady.connect(self._thumbnails_ready)
 
     # -- content ------------------------------------------------------------------------
@@ -110,12 +116,15 @@ class ImageGridModel(QAbstractTableModel):
         row = int(self.rows[position])
         index = self.index_
         class_name = index.hierarchy.name(int(index.labels[row])) if self.show_class else ""
+        verdict = self.verdict_lookup(row) if self.verdict_lookup is not None else None
         return Cell(
             row,
             index.name(row),
             class_name,
             self.loader.pixmap(row, self.bucket, self.side),
             self.loader.failure(row, self.bucket),
+            verdict.verdict if verdict is not None else None,
+            verdict is not None and bool(verdict.note or verdict.proposed),
         )
 
     # -- Qt model API -------------------------------------------------------------------

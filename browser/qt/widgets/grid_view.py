@@ -53,6 +53,13 @@ _CAPTIONS_KEPT = 4_000  # a few screens of captions at the smallest zoom
 ERROR_TILE = QColor(120, 30, 30)
 ERROR_TEXT = QColor(255, 220, 220)
 MIN_ZOOM, MAX_ZOOM = 64, 384
+# Verdict badges: colour and mark (colour-blind safe pairs, and the mark says it too).
+BADGES = {
+    "correct": (QColor(26, 133, 255), "✓"),
+    "wrong_label": (QColor(212, 17, 89), "✗"),
+    "ambiguous": (QColor(230, 140, 0), "?"),
+    "unusable": (QColor(110, 110, 110), "⊘"),
+}
 
 Cursor = QAbstractItemView.CursorAction
 
@@ -162,9 +169,24 @@ class CellPainter:
                 painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             text = self._caption(metrics, cell.class_name, width, False)
             self._draw_caption(painter, text, left, top + metrics.height(), width, metrics)
+        if cell.verdict is not None or cell.noted:
+            self._draw_badge(painter, image_rect, cell)
         if current:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+    def _draw_badge(self, painter: QPainter, image_rect: QRect, cell: Cell) -> None:
+        """A verdict's mark in the thumbnail's top-left corner (a dot alone: a note only)."""
+        colour, mark = BADGES.get(cell.verdict or "", (QColor(90, 90, 90), "•"))
+        badge = QRect(image_rect.x() + 3, image_rect.y() + 3, 20, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(badge)
+        painter.setPen(QColor("white"))
+        painter.drawText(
+            badge, Qt.AlignmentFlag.AlignCenter, mark + ("*" if cell.noted and cell.verdict else "")
+        )
+        painter.setBrush(Qt.BrushStyle.NoBrush)
 
 
 class ThumbnailGrid(QTableView):

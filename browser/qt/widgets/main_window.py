@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QMouseEvent
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -36,16 +38,20 @@ from browser.core.browse import DatasetView, SortKey
 from browser.core.hierarchy import Hierarchy
 from browser.core.hierarchychoice import WORDNET
 from browser.core.recent import RecentDatasets
+from browser.core.sampling import DEFAULT_SEED, audit_sample
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
 from browser.qt.models.tree_model import SynsetTreeModel
+from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
 from browser.qt.widgets.metadata import MetadataPanel
 from browser.qt.widgets.preview import PreviewDialog
+from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
+from browser.qt.widgets.review_keys import ReviewKeys
 from browser.qt.widgets.search_box import SearchBox
 from browser.qt.widgets.welcome import WelcomePage
 from browser.qt.workers import DatasetTasks
@@ -64,8 +70,11 @@ class MainWindow(QMainWindow):
         recent: RecentDatasets,
         *,
         demo: Callable[[], str] | None = None,
+        review: ReviewController | None = None,
     ) -> None:
         super().__init__()
+        # Verdicts are kept beside the recent-datasets list, in the user's data folder.
+        self.review = review or ReviewController(recent.file.parent, self)
         self.hierarchy = hierarchy
         self.tasks = tasks
         self.loader = loader
@@ -88,6 +97,10 @@ class MainWindow(QMainWindow):
         self.resize(1500, 900)
         self._build()
         self.menus = WindowMenus(self)
+        self.review_keys = ReviewKeys(self)
+        self.review.verdictsChanged.connect(self._verdicts_changed)
+        self.review.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
+        self.grid_model.verdict_lookup = self.review.verdict_of_row
         tasks.progress.connect(self._progress)
         tasks.opened.connect(self._opened)
         tasks.failed.connect(self._failed)
@@ -140,6 +153,11 @@ class MainWindow(QMainWindow):
         controls.addWidget(self.exact_box)
         controls.addWidget(self.real_box)
         controls.addWidget(self.sort_box)
+        self.review_bar = ReviewBar()
+        self.review_bar.reviewToggled.connect(self._review_toggled)
+        self.review_bar.filterChanged.connect(self._refill_grid)
+        self.review_bar.auditRequested.connect(self.audit_sample)
+        controls.addWidget(self.review_bar)
         controls.addStretch(1)
         controls.addWidget(QLabel("Zoom"))
         controls.addWidget(self.zoom_slider)
@@ -260,6 +278,7 @@ class MainWindow(QMainWindow):
         self._hide_progress()
         self.view = view
         self.unlabelled_view = None
+        self.review.set_view(view)
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view)
@@ -348,7 +367,7 @@ class MainWindow(QMainWindow):
         ]
         self.path_choice = self.paths.index(path) if path in self.paths else 0
         self._show_breadcrumb()
-        self.metadata.show_synset(view, synset, self.paths)
+        self._show_synset_facts()
         self._refill_grid()
         self._reveal(self.paths[self.path_choice])
 
@@ -438,9 +457,58 @@ class MainWindow(QMainWindow):
         real = view.index.real
         if real is not None and self.real_box.isChecked():
             rows = rows[real.disagree[rows]]
+        kind = self.review_bar.filter_kind()
+        if kind is not None:
+            reviewed = self.review.rows_with("" if kind == NOT_REVIEWED else kind)
+            rows = rows[np.isin(rows, reviewed, invert=kind == NOT_REVIEWED)]
         leaf = not view.has_children(synset)
         self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
         self._after_refill(len(rows))
+
+    # -- review -------------------------------------------------------------------------
+
+    def _show_synset_facts(self) -> None:
+        if self.view is None or self.synset is None or self.unlabelled_view is not None:
+            return
+        summary = self.review.summary()
+        estimate = summary.node(self.synset) if summary is not None else None
+        self.metadata.show_synset(self.view, self.synset, self.paths, estimate)
+
+    def _verdicts_changed(self) -> None:
+        self.grid.viewport().update()
+        self._show_synset_facts()
+        self._current_image(self.grid.current_image_row())
+
+    def _review_toggled(self, on: bool) -> None:
+        if on:
+            self._zoom_before_review = self.grid.zoom
+            self.grid.set_zoom(max(self.grid.zoom, 256))
+            self.statusBar().showMessage(KEYS_HELP, 20000)
+            self.grid.setFocus()
+        else:
+            self.grid.set_zoom(getattr(self, "_zoom_before_review", self.grid.zoom))
+
+    def audit_sample(self, per_class: int | None = None) -> None:
+        """Review a reproducible random sample of ``per_class`` images per class."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
+        if per_class is None:
+            per_class, ok = QInputDialog.getInt(
+                self, "Audit sample", "Images per class:", 10, 1, 100_000
+            )
+            if not ok:
+                return
+        rows = audit_sample(view, synset, per_class)
+        self.grid_model.set_rows(view.index, rows, show_class=view.has_children(synset))
+        self._after_refill(len(rows))
+        self.review_bar.review_button.setChecked(True)
+        classes = len(np.unique(view.index.labels[rows]))
+        self.statusBar().showMessage(
+            f"Audit sample: {len(rows):,} images, up to {per_class} from each of {classes:,} "
+            f"classes (seed {DEFAULT_SEED}: the same sample every time)",
+            20000,
+        )
 
     def _after_refill(self, count: int) -> None:
         self.grid.scrollToTop()

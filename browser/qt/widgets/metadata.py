@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from browser.core.browse import DatasetView
+from browser.core.estimates import Estimate
 from browser.core.imageinfo import ImageFacts, image_facts
 from browser.core.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
 
@@ -50,7 +51,13 @@ class MetadataPanel(QTextBrowser):
         name = escape(self.view.hierarchy.name(synset))
         return f'<a href="synset:{synset}">{name}</a>'
 
-    def show_synset(self, view: DatasetView, synset: int, paths: list[list[int]]) -> None:
+    def show_synset(
+        self,
+        view: DatasetView,
+        synset: int,
+        paths: list[list[int]],
+        estimate: Estimate | None = None,
+    ) -> None:
         self.view = view
         hierarchy, counts = view.hierarchy, view.counts
         lemmas = ", ".join(escape(x.replace("_", " ")) for x in hierarchy.lemmas(synset))
@@ -81,7 +88,8 @@ class MetadataPanel(QTextBrowser):
             f"{int(counts.direct_images[synset]):,}</td></tr>"
             f"<tr><td>Classes at or below</td><td align='right'>{int(counts.classes[synset]):,}"
             f"</td></tr>{splits}{self._numbers(view, synset)}</table>"
-            f"<h4>Hypernym paths ({len(paths)})</h4><ol>{path_html}</ol>"
+            + self._review_html(estimate)
+            + f"<h4>Hypernym paths ({len(paths)})</h4><ol>{path_html}</ol>"
             + (
                 f"<h4>Largest children</h4><table cellpadding='1'>{children}</table>"
                 if children
@@ -94,6 +102,28 @@ class MetadataPanel(QTextBrowser):
             )
         )
         self._render()
+
+    @staticmethod
+    def _review_html(estimate: Estimate | None) -> str:
+        """Reviewed / total, verdict counts, and the label-error estimate."""
+        if estimate is None or not estimate.reviewed:
+            return ""
+        counts = ", ".join(
+            f"{name.replace('_', ' ')} {n:,}" for name, n in estimate.verdicts.items() if n
+        )
+        if estimate.error_rate is None:
+            rate = "no verdicts on labels yet"
+        else:
+            rate = (
+                f"<b>{estimate.error_rate:.1%}</b> "
+                f"(95 % CI {estimate.ci_low or 0:.1%} – {estimate.ci_high or 0:.1%})"
+            )
+        return (
+            "<h4>Review</h4><table cellpadding='2'>"
+            f"<tr><td>Reviewed</td><td>{estimate.reviewed:,} of {estimate.images:,}</td></tr>"
+            f"<tr><td>Verdicts</td><td>{escape(counts)}</td></tr>"
+            f"<tr><td>Label errors</td><td>{rate}</td></tr></table>"
+        )
 
     @staticmethod
     def _numbers(view: DatasetView, synset: int) -> str:

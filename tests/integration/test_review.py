@@ -1,0 +1,160 @@
+"""Reviewing labels in the window: keys, undo, notes, proposals, badges, filter, persistence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog
+from pytestqt.qtbot import QtBot
+
+from browser.core.hierarchy import Hierarchy
+from browser.core.recent import RecentDatasets
+from browser.core.thumbnails import ThumbnailCache
+from browser.core.verdicts import VerdictStore
+from browser.qt.thumbs import ThumbnailLoader
+from browser.qt.widgets.main_window import MainWindow
+from browser.qt.widgets.synset_picker import SynsetPicker
+from browser.qt.workers import DatasetTasks
+from tests.conftest import GOLDEN, TENCH, MakeFiles
+
+
+def make_window(qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy) -> MainWindow:
+    cache = tmp_path / "cache"
+    tasks = DatasetTasks(hierarchy, cache)
+    loader = ThumbnailLoader(ThumbnailCache(cache / "thumbs"), threads=2)
+    window = MainWindow(hierarchy, tasks, loader, RecentDatasets(tmp_path / "data"))
+    tasks.setParent(window)
+    loader.setParent(window)
+    qtbot.addWidget(window)
+    window.resize(1300, 800)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def dataset(tmp_path: Path, make_files: MakeFiles) -> Path:
+    return make_files(
+        tmp_path / "ds", [f"{TENCH}/t{i}.JPEG" for i in range(4)] + [f"{GOLDEN}/g.JPEG"]
+    )
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, dataset: Path
+) -> Iterator[MainWindow]:
+    win = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(win.tasks.opened, timeout=20000):
+        win.open_dataset(str(dataset), select=hierarchy.index(TENCH))
+    yield win
+    win.close()
+
+
+def current_relpath(window: MainWindow) -> str:
+    assert window.view is not None
+    return window.view.index.relpath(window.grid.current_image_row())
+
+
+def press(
+    qtbot: QtBot,
+    window: MainWindow,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    qtbot.keyClick(window.grid, key, modifier)
+
+
+def test_keys_give_verdicts_move_on_and_undo(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dataset: Path
+) -> None:
+    window.grid.setFocus()
+    press(qtbot, window, Qt.Key.Key_2)
+    assert window.review.by_relpath == {}  # not in review mode: keys do nothing
+    window.review_bar.review_button.setChecked(True)
+    assert window.grid.zoom >= 256
+    first = current_relpath(window)
+    press(qtbot, window, Qt.Key.Key_2)  # wrong label, and on to the next
+    second = current_relpath(window)
+    assert second != first
+    press(qtbot, window, Qt.Key.Key_1)
+    store = VerdictStore(tmp_path / "data")
+    saved = {v.relpath: v.verdict for v in store.all(str(dataset))}
+    assert saved == {first: "wrong_label", second: "correct"}
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
+    assert current_relpath(window) == second
+    assert {v.relpath for v in store.all(str(dataset))} == {first}
+    assert "Reviewed\n1 of 4" in window.metadata.toPlainText()
+    assert "Label errors\n100.0%" in window.metadata.toPlainText()
+
+
+def test_a_note_and_a_proposal_are_kept(
+    qtbot: QtBot,
+    window: MainWindow,
+    tmp_path: Path,
+    dataset: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    hierarchy: Hierarchy,
+) -> None:
+    window.review_bar.review_button.setChecked(True)
+    window.grid.setFocus()
+    relpath = current_relpath(window)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("two fish, one is a carp", True))
+    press(qtbot, window, Qt.Key.Key_N)
+    goldfish = hierarchy.index("n01443537")
+    monkeypatch.setattr(SynsetPicker, "exec", lambda self: True)
+    monkeypatch.setattr(SynsetPicker, "chosen", lambda self: goldfish)
+    press(qtbot, window, Qt.Key.Key_R)
+    verdict = VerdictStore(tmp_path / "data").all(str(dataset))[0]
+    assert (verdict.relpath, verdict.note, verdict.proposed) == (
+        relpath,
+        "two fish, one is a carp",
+        "n01443537",
+    )
+    assert verdict.verdict == "wrong_label"  # proposing another synset says the label is wrong
+
+
+def test_verdicts_survive_a_restart_and_show_as_badges_and_filter(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dataset: Path, hierarchy: Hierarchy
+) -> None:
+    window.review_bar.review_button.setChecked(True)
+    window.grid.setFocus()
+    wrong = current_relpath(window)
+    press(qtbot, window, Qt.Key.Key_2)
+    window.close()
+    again = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(again.tasks.opened, timeout=20000):
+        again.open_dataset(str(dataset), select=hierarchy.index(TENCH))
+    model = again.grid_model
+    assert again.view is not None
+    index = again.view.index
+    badges = {}
+    for position in range(model.count()):
+        cell = model.cell(position)
+        assert cell is not None
+        badges[index.relpath(model.image_row(position))] = cell.verdict
+    assert badges[wrong] == "wrong_label"
+    assert sum(v is not None for v in badges.values()) == 1
+    again.grid.grab()  # paints the badge without complaint
+    box = again.review_bar.filter_box
+    box.setCurrentIndex(box.findData("wrong_label"))
+    assert model.count() == 1
+    box.setCurrentIndex(box.findData("not reviewed"))
+    assert model.count() == 3
+    again.close()
+
+
+def test_an_audit_sample_is_stratified_and_reproducible(
+    qtbot: QtBot, window: MainWindow, hierarchy: Hierarchy
+) -> None:
+    window.select_synset(hierarchy.root)
+    window.audit_sample(per_class=2)
+    model = window.grid_model
+    assert window.view is not None
+    labels = [int(window.view.index.labels[model.image_row(p)]) for p in range(model.count())]
+    assert sorted(labels) == sorted([hierarchy.index(TENCH)] * 2 + [hierarchy.index(GOLDEN)])
+    first = [model.image_row(p) for p in range(model.count())]
+    window.audit_sample(per_class=2)
+    assert [model.image_row(p) for p in range(model.count())] == first
+    assert window.review_bar.reviewing
