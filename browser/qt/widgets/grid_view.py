@@ -139,11 +139,13 @@ class CellPainter:
         image_rect = QRect(
             rect.x() + 2, rect.y() + 2, rect.width() - 4, rect.height() - CAPTION_LINES_HEIGHT - 4
         )
+        picture = image_rect  # where a verdict badge goes: on the image itself
         if cell.pixmap is not None:
             # Already made for this cell size by the loader; bottom-aligned on its caption.
             x = image_rect.x() + (image_rect.width() - cell.pixmap.width()) // 2
             y = image_rect.bottom() + 1 - cell.pixmap.height()
             painter.drawPixmap(x, y, cell.pixmap)
+            picture = QRect(x, y, cell.pixmap.width(), cell.pixmap.height())
         elif cell.failure:
             painter.fillRect(image_rect, ERROR_TILE)
             painter.setPen(ERROR_TEXT)
@@ -170,7 +172,7 @@ class CellPainter:
             text = self._caption(metrics, cell.class_name, width, False)
             self._draw_caption(painter, text, left, top + metrics.height(), width, metrics)
         if cell.verdict is not None or cell.noted:
-            self._draw_badge(painter, image_rect, cell)
+            self._draw_badge(painter, picture, cell)
         if current:
             painter.setPen(palette.color(QPalette.ColorRole.Highlight))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
