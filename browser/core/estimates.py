@@ -68,10 +68,22 @@ class ReviewSummary:
             if node is not None and verdict.verdict is not None:
                 self.direct[verdict.verdict][node] += 1
         self.rolled = {name: roll_up(hierarchy, counts) for name, counts in self.direct.items()}
+        self._rates: dict[int, tuple[float | None, float | None, float | None]] = {}
+
+    def error_rate(self, node: int) -> float | None:
+        """The estimate alone (what the tree's column shows), computed once per synset."""
+        return self._cached_rate(node)[0]
+
+    def _cached_rate(self, node: int) -> tuple[float | None, float | None, float | None]:
+        if node not in self._rates:
+            # Nothing reviewed at or below: no need to look for the classes there.
+            reviewed = sum(int(self.rolled[name][node]) for name in _JUDGED)
+            self._rates[node] = self._rate(node) if reviewed else (None, None, None)
+        return self._rates[node]
 
     def node(self, node: int) -> Estimate:
         counts = {name: int(self.rolled[name][node]) for name in VERDICTS}
-        rate, low, high = self._rate(node)
+        rate, low, high = self._cached_rate(node)
         return Estimate(
             int(self.view.counts.images[node]),
             sum(counts.values()),

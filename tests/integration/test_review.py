@@ -158,3 +158,21 @@ def test_an_audit_sample_is_stratified_and_reproducible(
     window.audit_sample(per_class=2)
     assert [model.image_row(p) for p in range(model.count())] == first
     assert window.review_bar.reviewing
+
+
+def test_the_tree_can_show_estimated_error_rates(
+    qtbot: QtBot, window: MainWindow, hierarchy: Hierarchy
+) -> None:
+    assert window.tree.isColumnHidden(3)
+    window.menus.errors_column.setChecked(True)
+    assert not window.tree.isColumnHidden(3)
+    window.review_bar.review_button.setChecked(True)
+    window.grid.setFocus()
+    press(qtbot, window, Qt.Key.Key_2)
+    press(qtbot, window, Qt.Key.Key_1)
+    current = window.tree.currentIndex()
+    assert current.data(Qt.ItemDataRole.DisplayRole) == "tench"
+    assert current.siblingAtColumn(3).data() == "50%"
+    assert window.tree_model is not None
+    golden = window.tree_model.index_for_path(hierarchy.hypernym_paths(hierarchy.index(GOLDEN))[0])
+    assert golden.siblingAtColumn(3).data() == ""  # nothing reviewed there

@@ -15,7 +15,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from browser.core.browse import DatasetView
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Synset", "Images", "Classes")
+COLUMNS = ("Synset", "Images", "Classes", "Errors")
+ERRORS_COLUMN = 3  # estimated label-error rate from verdicts (hidden unless asked for)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -31,11 +32,13 @@ class _Node:
 
 
 class SynsetTreeModel(QAbstractItemModel):
-    """Rows: name, rolled-up images, classes. Sortable by any column."""
+    """Rows: name, rolled-up images, classes, estimated label errors. Sortable by any column."""
 
     def __init__(self, view: DatasetView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
+        # Set by the window when verdicts are kept: a synset's estimated label-error rate.
+        self.error_rate: Callable[[int], float | None] | None = None
         self._root = _Node(-1, None, 0)
         self._sort_column = 1
         self._sort_order = Qt.SortOrder.DescendingOrder
@@ -64,6 +67,9 @@ class SynsetTreeModel(QAbstractItemModel):
         counts, hierarchy = self.view.counts, self.view.hierarchy
         if self._sort_column == 0:
             return lambda s: hierarchy.name(s).lower()
+        if self._sort_column == ERRORS_COLUMN:
+            rate = self.error_rate or (lambda s: None)
+            return lambda s: (-1.0 if (r := rate(s)) is None else r, hierarchy.name(s).lower())
         array = counts.images if self._sort_column == 1 else counts.classes
         return lambda s: (int(array[s]), hierarchy.name(s).lower())
 
@@ -113,6 +119,9 @@ class SynsetTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return hierarchy.name(synset)
+            if column == ERRORS_COLUMN:
+                rate = self.error_rate(synset) if self.error_rate is not None else None
+                return "" if rate is None else f"{rate:.0%}"
             array = counts.images if column == 1 else counts.classes
             return f"{int(array[synset]):,}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:

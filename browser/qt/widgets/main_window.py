@@ -42,7 +42,7 @@ from browser.core.sampling import DEFAULT_SEED, audit_sample
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
-from browser.qt.models.tree_model import SynsetTreeModel
+from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
@@ -287,7 +287,9 @@ class MainWindow(QMainWindow):
             self.real_box.setChecked(False)
         previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
+        self.tree_model.error_rate = self._error_rate
         self.tree.setModel(self.tree_model)
+        self.tree.setColumnHidden(ERRORS_COLUMN, not self.menus.errors_column.isChecked())
         if previous is not None:
             # Parented to the window, it would otherwise keep the last dataset alive.
             previous.deleteLater()
@@ -295,7 +297,7 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
-        for column in (1, 2):
+        for column in (1, 2, ERRORS_COLUMN):
             header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.tree.expand(self.tree_model.index(0, 0))  # show the first level under entity
@@ -474,8 +476,16 @@ class MainWindow(QMainWindow):
         estimate = summary.node(self.synset) if summary is not None else None
         self.metadata.show_synset(self.view, self.synset, self.paths, estimate)
 
+    def _error_rate(self, synset: int) -> float | None:
+        summary = self.review.summary()
+        return summary.error_rate(synset) if summary is not None else None
+
+    def show_errors_column(self, on: bool) -> None:
+        self.tree.setColumnHidden(ERRORS_COLUMN, not on)
+
     def _verdicts_changed(self) -> None:
         self.grid.viewport().update()
+        self.tree.viewport().update()
         self._show_synset_facts()
         self._current_image(self.grid.current_image_row())
 
