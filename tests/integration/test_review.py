@@ -176,3 +176,23 @@ def test_the_tree_can_show_estimated_error_rates(
     assert window.tree_model is not None
     golden = window.tree_model.index_for_path(hierarchy.hypernym_paths(hierarchy.index(GOLDEN))[0])
     assert golden.siblingAtColumn(3).data() == ""  # nothing reviewed there
+
+
+def test_a_damaged_verdict_database_is_reported_and_left_alone(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, dataset: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    damaged = b"not a database" * 64
+    (data / "verdicts.sqlite").write_bytes(damaged)
+    win = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(win.tasks.opened, timeout=20000):
+        win.open_dataset(str(dataset), select=hierarchy.index(TENCH))
+    assert "Verdicts\nread-only" in win.metadata.toPlainText()
+    assert str(data / "verdicts.sqlite") in win.metadata.toPlainText()
+    win.review_bar.review_button.setChecked(True)
+    win.grid.setFocus()
+    with qtbot.waitSignal(win.review.failed):
+        press(qtbot, win, Qt.Key.Key_1)
+    assert (data / "verdicts.sqlite").read_bytes() == damaged
+    win.close()

@@ -101,6 +101,10 @@ class MainWindow(QMainWindow):
         self.review.verdictsChanged.connect(self._verdicts_changed)
         self.review.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
         self.grid_model.verdict_lookup = self.review.verdict_of_row
+        if self.review.store.problem:
+            self.statusBar().showMessage(
+                f"Verdicts are read-only: {self.review.store.problem}", 60000
+            )
         tasks.progress.connect(self._progress)
         tasks.opened.connect(self._opened)
         tasks.failed.connect(self._failed)
@@ -281,7 +285,7 @@ class MainWindow(QMainWindow):
         self.review.set_view(view)
         index = view.index
         self.recent.add(index.root)
-        self.metadata.show_dataset(view)
+        self.metadata.show_dataset(view, self.review.store.problem)
         self.real_box.setVisible(index.real is not None)
         if index.real is None:
             self.real_box.setChecked(False)

@@ -155,8 +155,9 @@ class MetadataPanel(QTextBrowser):
         )
         self._render()
 
-    def show_dataset(self, view: DatasetView) -> None:
-        """The dataset's layout and where its labels came from."""
+    def show_dataset(self, view: DatasetView, verdicts_problem: str = "") -> None:
+        """The dataset's layout and where its labels came from (and why verdicts cannot
+        be saved, if they cannot)."""
         index = view.index
         layout = index.layout
         if index.label_sources:
@@ -194,6 +195,11 @@ class MetadataPanel(QTextBrowser):
             parts.append(
                 f"<tr><td>Devkit IDs</td><td><small>{escape(view.numbering.devkit_map)}"
                 "</small></td></tr>"
+            )
+        if verdicts_problem:
+            parts.append(
+                "<tr><td>Verdicts</td><td style='color:#c0392b'>read-only: "
+                f"{escape(verdicts_problem)}</td></tr>"
             )
         self._dataset_html = f"<hr><h3>Dataset</h3><table cellpadding='2'>{''.join(parts)}</table>"
         self._render()
