@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from browser.cli_export import add_export_parser, cmd_export
 from browser.core import userdirs
 from browser.core.browse import DatasetView
 from browser.core.classids import ClassNumbering
@@ -82,9 +83,10 @@ def build_parser() -> OneLineParser:
         "--summary", nargs="*", metavar="WNID", help="counts and error rates (default: the root)"
     )
     verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
-    for command in (scan, stats, search, info, verdicts):
+    export = add_export_parser(sub)
+    for command in (scan, stats, search, info, verdicts, export):
         add_common(command)
-    for command in (scan, stats, search, verdicts):
+    for command in (scan, stats, search, verdicts, export):
         add_layout(command)
     return parser
 
@@ -435,6 +437,7 @@ COMMANDS = {
     "search": cmd_search,
     "info": cmd_info,
     "verdicts": cmd_verdicts,
+    "export": cmd_export,
 }
 
 

@@ -285,3 +285,29 @@ def test_verdicts_summary_export_and_import(tmp_path: Path, make_files: MakeFile
         "verdicts", root, "--import", out, "--data-dir", tmp_path / "other", home=tmp_path
     )
     assert (report["added"], report["conflicts"]) == (2, 0)
+
+
+def test_export_dry_run_then_export(tmp_path: Path, dataset: Path) -> None:
+    out = tmp_path / "exported"
+    plan = run_json(
+        "export",
+        dataset,
+        "--node",
+        DOG,
+        "--out",
+        out,
+        "--labels",
+        "selected",
+        "--dry-run",
+        home=tmp_path,
+    )
+    assert (plan["images"], [c["wnid"] for c in plan["classes"]]) == (2, [DOG])
+    assert not out.exists()
+    done = run_json(
+        "export", dataset, "--node", DOG, "--out", out, "--mode", "hardlink", home=tmp_path
+    )
+    assert done["modes"] == {"hardlink": 2}
+    assert (out / "train" / GOLDEN / "c.JPEG").stat().st_nlink == 2  # leaf labels: own class
+    again = run("export", dataset, "--node", DOG, "--out", out, home=tmp_path)
+    assert again.returncode == 1
+    assert "is not empty" in again.stderr

@@ -1,0 +1,138 @@
+"""``synset-browser export``: a selection of a dataset as an ImageFolder tree or a manifest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from browser.core import userdirs
+from browser.core.browse import DatasetView
+from browser.core.export import (
+    LABELS,
+    MODES,
+    NAME_STYLES,
+    ExportError,
+    ExportOptions,
+    plan_export,
+    run_export,
+)
+from browser.core.verdicts import VERDICTS, VerdictStore
+
+if TYPE_CHECKING:
+    from browser.core.hierarchy import Hierarchy
+
+
+def add_export_parser(sub: Any) -> argparse.ArgumentParser:
+    export = sub.add_parser("export", help="export selected synsets as a new dataset or manifest")
+    export.add_argument("dataset")
+    export.add_argument(
+        "--node",
+        action="append",
+        required=True,
+        metavar="WNID",
+        help="a synset to export (everything at or below it); repeat for more",
+    )
+    export.add_argument("--out", required=True, type=Path, help="the output folder (new or empty)")
+    export.add_argument(
+        "--mode",
+        choices=MODES,
+        default="copy",
+        help="how image files get there (none: manifest only)",
+    )
+    export.add_argument(
+        "--labels",
+        choices=LABELS,
+        default="leaf",
+        help="leaf: each image keeps its class; selected: each --node is a class",
+    )
+    export.add_argument("--split", action="append", default=[], metavar="NAME")
+    export.add_argument("--per-class", type=int, metavar="N", help="at most N images per class")
+    export.add_argument("--seed", type=int, default=0, help="the sample's seed (with --per-class)")
+    export.add_argument("--exclude-verdict", action="append", default=[], choices=VERDICTS)
+    export.add_argument("--name-style", choices=NAME_STYLES, default="wnid")
+    export.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    export.add_argument("--resume", action="store_true", help="finish an interrupted export")
+    export.add_argument("--data-dir", help="where verdicts are kept (for --exclude-verdict)")
+    return export
+
+
+def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    from browser import cli  # the shared helpers (opening, output); imported late: no cycle
+
+    if args.per_class is not None and args.per_class < 1:
+        raise cli.UsageError(f"{cli.PROG} export: --per-class must be at least 1")
+    index = cli._open(args, hierarchy)
+    view = DatasetView(index)
+    verdicts = None
+    if args.exclude_verdict:
+        store = VerdictStore(userdirs.data_dir(args.data_dir))
+        verdicts = {v.relpath: v for v in store.all(index.root)}
+    options = ExportOptions(
+        tuple(args.node),
+        args.mode,
+        args.labels,
+        tuple(args.split),
+        args.per_class,
+        args.seed,
+        tuple(args.exclude_verdict),
+        args.name_style,
+    )
+    try:
+        plan = plan_export(view, options, verdicts)
+    except ExportError as exc:
+        raise cli.UsageError(f"{cli.PROG} export: {exc}") from exc
+    summary: dict[str, Any] = {
+        "images": len(plan.files),
+        "bytes": sum(max(0, p.size) for p in plan.files),
+        "classes": [
+            {
+                "index": i,
+                "wnid": wnid,
+                "name": name,
+                "images": plan.per_class()[wnid][0],
+                "bytes": plan.per_class()[wnid][1],
+            }
+            for i, wnid, name in plan.classes
+        ],
+        "overlapping": plan.overlapping,
+        "excluded_by_verdict": plan.excluded_by_verdict,
+        "renamed": plan.renamed,
+    }
+    if not args.dry_run:
+        try:
+            summary["modes"] = run_export(
+                view, options, plan, args.out, resume=args.resume, progress=_progress
+            )
+        except ExportError as exc:
+            print(f"{cli.PROG} export: {exc}", file=sys.stderr)
+            return 1
+    if args.json:
+        cli._emit(summary)
+        return 0
+    verb = "would export" if args.dry_run else "exported"
+    print(
+        f"{verb} {summary['images']:,} images ({summary['bytes']:,} bytes) "
+        f"in {len(plan.classes):,} classes"
+    )
+    for entry in summary["classes"][:20]:
+        print(
+            f"  {entry['index']:>4}  {entry['wnid']}  {entry['name']}: {entry['images']:,} images"
+        )
+    if plan.overlapping:
+        print(
+            f"{plan.overlapping:,} images lay under several selected synsets: "
+            "each went to the most specific one"
+        )
+    if plan.excluded_by_verdict:
+        print(f"{plan.excluded_by_verdict:,} images left out by their verdict")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rexporting: {done:,}/{total:,}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
