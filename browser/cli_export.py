@@ -52,6 +52,9 @@ def add_export_parser(sub: Any) -> argparse.ArgumentParser:
     export.add_argument("--seed", type=int, default=0, help="the sample's seed (with --per-class)")
     export.add_argument("--exclude-verdict", action="append", default=[], choices=VERDICTS)
     export.add_argument("--name-style", choices=NAME_STYLES, default="wnid")
+    export.add_argument(
+        "--relative-links", action="store_true", help="symlinks relative to their folder"
+    )
     export.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
     export.add_argument("--resume", action="store_true", help="finish an interrupted export")
     export.add_argument("--data-dir", help="where verdicts are kept (for --exclude-verdict)")
@@ -78,6 +81,7 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         args.seed,
         tuple(args.exclude_verdict),
         args.name_style,
+        args.relative_links,
     )
     try:
         plan = plan_export(view, options, verdicts)

@@ -48,6 +48,8 @@ class ExportOptions:
     seed: int = 0
     exclude_verdicts: tuple[str, ...] = ()
     name_style: str = "wnid"
+    relative_links: bool = False  # symlinks relative to where they are (absolute by default)
+    images: tuple[str, ...] = ()  # relative paths: exactly these images (e.g. a grid selection)
 
 
 @dataclass
@@ -117,9 +119,19 @@ def plan_export(
         if node is None:
             raise ExportError(f"{wnid!r} is not a synset of this dataset's hierarchy")
         nodes.append(node)
-    rows = (
-        np.unique(np.concatenate([view.rows(n) for n in nodes])) if nodes else np.zeros(0, np.int64)
-    )
+    if options.images:
+        found = index.find_rows(options.images)
+        rows = np.unique(np.array(list(found.values()), dtype=np.int64))
+        if nodes:  # images chosen within the selected synsets
+            rows = rows[np.isin(rows, np.concatenate([view.rows(n) for n in nodes]))]
+        else:
+            nodes = sorted(set(index.labels[rows].tolist()))
+    else:
+        rows = (
+            np.unique(np.concatenate([view.rows(n) for n in nodes]))
+            if nodes
+            else np.zeros(0, np.int64)
+        )
     if options.splits:
         wanted = [i for i, name in enumerate(index.splits) if name in options.splits]
         rows = rows[np.isin(index.split_ids[rows], wanted)]
@@ -182,10 +194,12 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _place(source: str, target: Path, mode: str) -> str:
+def _place(source: str, target: Path, mode: str, relative: bool = False) -> str:
     """Put one image at ``target`` (which does not exist yet); returns the mode used."""
     if mode == "symlink" and not isinstance(source, MemberPath):
-        os.symlink(os.path.abspath(source), target)
+        absolute = os.path.abspath(source)
+        # A relative link is relative to the link's folder, not to the current directory.
+        os.symlink(os.path.relpath(absolute, target.parent) if relative else absolute, target)
         return "symlink"
     if mode == "hardlink" and not isinstance(source, MemberPath):
         try:
@@ -247,7 +261,7 @@ def run_export(
                     )
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    mode = _place(planned.source, target, options.mode)
+                    mode = _place(planned.source, target, options.mode, options.relative_links)
             modes[mode] += 1
             used.append(mode)
             if progress is not None and (done % 200 == 0 or done == len(plan.files)):

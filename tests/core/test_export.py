@@ -197,3 +197,21 @@ def test_a_full_disk_stops_with_a_clear_message_and_resume_finishes(
     monkeypatch.setattr(export_module, "copy_image", real_copy)
     assert run_export(view, options, plan, out, resume=True) == {"copy": 7}
     assert len(manifest(out)) == 7
+
+
+def test_relative_symlinks_resolve_from_their_own_folder(
+    view: DatasetView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a relative link must not depend on where we run
+    options = ExportOptions((TABBY,), "symlink", relative_links=True)
+    out = tmp_path / "deep" / "out"
+    run_export(view, options, plan_export(view, options), out)
+    link = out / f"train/{TABBY}/t0.JPEG"
+    assert not os.path.isabs(os.readlink(link))
+    assert link.resolve() == Path(view.index.root, f"train/{TABBY}/t0.JPEG").resolve()
+
+
+def test_chosen_images_are_exported_alone(view: DatasetView, tmp_path: Path) -> None:
+    chosen = (f"train/{GOLDEN}/g1.JPEG", f"train/{TABBY}/t0.JPEG", "not/there.JPEG")
+    plan = plan_export(view, ExportOptions((), "none", images=chosen))
+    assert sorted(view.index.relpath(p.row) for p in plan.files) == sorted(chosen[:2])
