@@ -46,6 +46,7 @@ from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
+from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
 from browser.qt.widgets.metadata import MetadataPanel
@@ -567,6 +568,23 @@ class MainWindow(QMainWindow):
         self.shown_label.setText(f"{self.grid_model.count():,} images shown")
         selected = self.grid.selected_count()
         self.selection_label.setText(f"{selected:,} selected" if selected else "")
+
+    def open_export(self) -> ExportDialog | None:
+        """The Export dialog for the selected synset, or the images selected in the grid."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None or self.unlabelled_view is not None:
+            return None
+        model = self.grid_model
+        images = []
+        if self.grid.selected_count() > 1:
+            images = [
+                view.index.relpath(model.image_row(position))
+                for first, last in self.grid.selected_positions()
+                for position in range(first, last + 1)
+            ]
+        dialog = ExportDialog(view, synset, images, dict(self.review.by_relpath), self)
+        dialog.show()
+        return dialog
 
     def open_preview(self) -> None:
         position = self.grid.current_position()

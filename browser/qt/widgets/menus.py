@@ -74,6 +74,7 @@ class WindowMenus(QObject):
         self.recent_menu.aboutToShow.connect(self.fill_recent)
         if window.demo is not None:
             add_action(file_menu, window, "Open the &demo dataset", None, window.open_demo)
+        add_action(file_menu, window, "&Export…", QKeySequence("Ctrl+E"), window.open_export)
         add_action(file_menu, window, "&Refresh", QKeySequence.StandardKey.Refresh, window.refresh)
         file_menu.addSeparator()
         add_action(file_menu, window, "&Quit", QKeySequence.StandardKey.Quit, window.close)

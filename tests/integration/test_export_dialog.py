@@ -1,0 +1,97 @@
+"""The Export dialog: the dry-run summary follows the options; export with progress; cancel."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from browser.core.browse import DatasetView
+from browser.core.dataset import open_dataset
+from browser.core.hierarchy import Hierarchy
+from browser.core.verdicts import Verdict
+from browser.qt.widgets.export_dialog import ExportDialog
+from tests.conftest import DOG, GOLDEN, MakeFiles
+
+CHIHUAHUA = "n02085620"
+
+
+def make_view(tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy) -> DatasetView:
+    root = make_files(
+        tmp_path / "ds",
+        [f"train/{GOLDEN}/g{i}.JPEG" for i in range(4)]
+        + [f"train/{CHIHUAHUA}/c{i}.JPEG" for i in range(3)],
+    )
+    return DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
+
+
+def wait_for_plan(qtbot: QtBot, dialog: ExportDialog) -> None:
+    qtbot.waitUntil(lambda: not dialog.summary.text().startswith("Planning"))
+
+
+def test_the_summary_follows_the_options_and_the_export_runs(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    view = make_view(tmp_path, make_files, hierarchy)
+    wrong = f"train/{GOLDEN}/g0.JPEG"
+    verdicts = {wrong: Verdict(wrong, GOLDEN, "wrong_label")}
+    dialog = ExportDialog(view, hierarchy.index(DOG), [], verdicts)
+    qtbot.addWidget(dialog)
+    wait_for_plan(qtbot, dialog)
+    assert dialog.summary.text().startswith("7 images")
+    assert "2 classes" in dialog.summary.text()
+    dialog.exclusions["wrong_label"].setChecked(True)
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("6 images"))
+    assert "1 images left out by their verdict" in dialog.summary.text()
+    dialog.labels.setCurrentText("selected")
+    qtbot.waitUntil(lambda: "in 1 classes" in dialog.summary.text())
+    dialog.per_class.setValue(2)
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("2 images"))
+    assert not dialog.start.isEnabled()  # no folder yet
+    out = tmp_path / "out"
+    dialog.out.setText(str(out))
+    assert dialog.start.isEnabled()
+    with qtbot.waitSignal(dialog._signals.finished, timeout=20000):
+        dialog.start.click()
+    assert dialog.outcome == {"copy": 2}
+    with open(out / "manifest.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["wnid"] for row in rows} == {DOG}
+    assert wrong not in {row["source"].split("/ds/")[1] for row in rows}
+    dialog.close()
+
+
+def test_cancel_stops_and_the_export_can_be_resumed(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    view = make_view(tmp_path, make_files, hierarchy)
+    dialog = ExportDialog(view, hierarchy.index(DOG), [], {})
+    qtbot.addWidget(dialog)
+    wait_for_plan(qtbot, dialog)
+    out = tmp_path / "out"
+    dialog.out.setText(str(out))
+    dialog._cancel.set()  # as if Cancel were pressed at once
+    dialog.run = _run_keeping_cancel(dialog)  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog._signals.finished, timeout=20000):
+        dialog.run()
+    assert isinstance(dialog.outcome, str)
+    assert "cancelled" in dialog.outcome
+    assert "Stopped" in dialog.summary.text()
+    del dialog.run  # the button finds the dialog's own run() again
+    dialog.resume.setChecked(True)
+    with qtbot.waitSignal(dialog._signals.finished, timeout=20000):
+        dialog.start.click()
+    assert dialog.outcome == {"copy": 7}
+    dialog.close()
+
+
+def _run_keeping_cancel(dialog: ExportDialog):  # type: ignore[no-untyped-def]
+    """run() clears the cancel flag when it starts; this one sets it again right after."""
+    original = ExportDialog.run
+
+    def run() -> None:
+        original(dialog)
+        dialog._cancel.set()
+
+    return run
