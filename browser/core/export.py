@@ -194,12 +194,14 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _place(source: str, target: Path, mode: str, relative: bool = False) -> str:
-    """Put one image at ``target`` (which does not exist yet); returns the mode used."""
+def _place(source: str, target: str, mode: str, relative: bool = False) -> str:
+    """Put one image at ``target``; returns the mode used. FileExistsError if something is
+    there already (never replaced)."""
     if mode == "symlink" and not isinstance(source, MemberPath):
         absolute = os.path.abspath(source)
         # A relative link is relative to the link's folder, not to the current directory.
-        os.symlink(os.path.relpath(absolute, target.parent) if relative else absolute, target)
+        link = os.path.relpath(absolute, os.path.dirname(target)) if relative else absolute
+        os.symlink(link, target)
         return "symlink"
     if mode == "hardlink" and not isinstance(source, MemberPath):
         try:
@@ -208,9 +210,13 @@ def _place(source: str, target: Path, mode: str, relative: bool = False) -> str:
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
                 raise
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)  # ours, from an interrupted run
-    copy_image(source, str(partial))
+    if os.path.lexists(target):  # os.replace below would replace it
+        raise FileExistsError(errno.EEXIST, "exists", target)
+    folder, name = os.path.split(target)
+    partial = os.path.join(folder, f".{name}.partial")
+    if os.path.lexists(partial):
+        os.unlink(partial)  # ours, from an interrupted run
+    copy_image(source, partial)
     os.replace(partial, target)
     return "copy"
 
@@ -247,21 +253,23 @@ def run_export(
             _write_atomically(marker, json.dumps({**description, "started": time.time()}, indent=2))
         modes: Counter[str] = Counter()
         used: list[str] = []
+        made: set[str] = set()  # output folders known to exist
         for done, planned in enumerate(plan.files, start=1):
             if cancelled is not None and cancelled():
                 raise ExportError("cancelled; run it again with --resume to finish")
             mode = "none"
             if planned.output:
-                target = out / planned.output
-                if os.path.lexists(target):
-                    mode = (
-                        "symlink"
-                        if target.is_symlink()
-                        else ("hardlink" if _same(planned.source, target) else "copy")
-                    )
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                # Plain strings and one syscall per file where possible: Path objects, a
+                # mkdir and an exists() per file held hard links at 0.36 of a bare loop.
+                target = os.path.join(out, planned.output)
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                try:
                     mode = _place(planned.source, target, options.mode, options.relative_links)
+                except FileExistsError:  # placed by the run this one resumes
+                    mode = _existing_mode(planned.source, Path(target))
             modes[mode] += 1
             used.append(mode)
             if progress is not None and (done % 200 == 0 or done == len(plan.files)):
@@ -273,6 +281,12 @@ def run_export(
             f"cannot write {where}: {exc.strerror or exc}; --resume continues"
         ) from exc
     return dict(modes)
+
+
+def _existing_mode(source: str, target: Path) -> str:
+    if target.is_symlink():
+        return "symlink"
+    return "hardlink" if _same(source, target) else "copy"
 
 
 def _same(source: str, target: Path) -> bool:
