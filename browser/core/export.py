@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -185,7 +186,15 @@ def _description(view: DatasetView, options: ExportOptions, plan: ExportPlan) ->
         "options": asdict(options),
         "images": len(plan.files),
         "classes": len(plan.classes),
+        "app_version": _app_version(),
     }
+
+
+def _app_version() -> str:
+    try:
+        return metadata.version("synset-browser")
+    except metadata.PackageNotFoundError:  # a source checkout that was never installed
+        return "unknown"
 
 
 def _write_atomically(path: Path, text: str) -> None:

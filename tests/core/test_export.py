@@ -55,6 +55,8 @@ def test_leaf_labels_copy_into_an_imagefolder_tree_with_manifests(
     described = json.loads((out / "export.json").read_text())
     assert described["images"] == 7
     assert described["options"]["nodes"] == [DOG]
+    assert described["app_version"]
+    assert described["started"] > 0
 
 
 def test_selected_labels_collapse_and_the_more_specific_selection_wins(

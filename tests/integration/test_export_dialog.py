@@ -36,7 +36,7 @@ def test_the_summary_follows_the_options_and_the_export_runs(
     view = make_view(tmp_path, make_files, hierarchy)
     wrong = f"train/{GOLDEN}/g0.JPEG"
     verdicts = {wrong: Verdict(wrong, GOLDEN, "wrong_label")}
-    dialog = ExportDialog(view, hierarchy.index(DOG), [], verdicts)
+    dialog = ExportDialog(view, [hierarchy.index(DOG)], [], verdicts)
     qtbot.addWidget(dialog)
     wait_for_plan(qtbot, dialog)
     assert dialog.summary.text().startswith("7 images")
@@ -66,7 +66,7 @@ def test_cancel_stops_and_the_export_can_be_resumed(
     qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
     view = make_view(tmp_path, make_files, hierarchy)
-    dialog = ExportDialog(view, hierarchy.index(DOG), [], {})
+    dialog = ExportDialog(view, [hierarchy.index(DOG)], [], {})
     qtbot.addWidget(dialog)
     wait_for_plan(qtbot, dialog)
     out = tmp_path / "out"
@@ -95,3 +95,41 @@ def _run_keeping_cancel(dialog: ExportDialog):  # type: ignore[no-untyped-def]
         dialog._cancel.set()
 
     return run
+
+
+def test_the_window_exports_what_is_selected_in_the_tree_or_the_grid(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from tests.integration.test_review import make_window
+
+    root = make_files(
+        tmp_path / "ds", [f"{GOLDEN}/g{i}.JPEG" for i in range(3)] + [f"{CHIHUAHUA}/c.JPEG"]
+    )
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), select=hierarchy.index(GOLDEN))
+    assert window.tree_model is not None
+    golden = window.tree.currentIndex()
+    chihuahua = window.tree_model.index_for_path(
+        hierarchy.hypernym_paths(hierarchy.index(CHIHUAHUA))[0]
+    )
+    window.tree.selectionModel().select(
+        chihuahua,
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert golden.isValid()
+    dialog = window.open_export()
+    assert dialog is not None
+    assert sorted(dialog.synsets) == sorted([hierarchy.index(GOLDEN), hierarchy.index(CHIHUAHUA)])
+    wait_for_plan(qtbot, dialog)
+    assert dialog.summary.text().startswith("4 images")
+    dialog.close()
+    window.select_synset(hierarchy.index(GOLDEN))
+    window.grid.selectAll()
+    dialog = window.open_export()
+    assert dialog is not None
+    assert sorted(dialog.images) == [f"{GOLDEN}/g{i}.JPEG" for i in range(3)]
+    dialog.close()
+    window.close()

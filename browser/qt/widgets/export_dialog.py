@@ -61,13 +61,13 @@ class ExportDialog(QDialog):
     def __init__(
         self,
         view: DatasetView,
-        synset: int,
+        synsets: list[int],
         images: list[str],
         verdicts: dict[str, Verdict],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.view, self.synset, self.images, self.verdicts = view, synset, images, verdicts
+        self.view, self.synsets, self.images, self.verdicts = view, synsets, images, verdicts
         self.setWindowTitle("Export")
         self.plan: ExportPlan | None = None
         self.outcome: dict[str, int] | str | None = None
@@ -84,16 +84,17 @@ class ExportDialog(QDialog):
 
     def _build(self) -> None:
         hierarchy = self.view.hierarchy
+        names = ", ".join(f"{hierarchy.name(s)} ({hierarchy.wnid(s)})" for s in self.synsets)
         what = (
             f"{len(self.images):,} images selected in the grid"
             if self.images
-            else f"{hierarchy.name(self.synset)} ({hierarchy.wnid(self.synset)}) and below"
+            else f"{names}, each with everything below it"
         )
         self.mode = QComboBox()
         self.mode.addItems(MODES)
         self.labels = QComboBox()
         self.labels.addItems(LABELS)
-        self.labels.setToolTip("selected: the selected synset becomes one class")
+        self.labels.setToolTip("selected: each selected synset becomes one class")
         self.names = QComboBox()
         self.names.addItems(NAME_STYLES)
         self.per_class = QSpinBox(minimum=0, maximum=10_000_000)
@@ -146,7 +147,7 @@ class ExportDialog(QDialog):
     def options(self) -> ExportOptions:
         hierarchy = self.view.hierarchy
         return ExportOptions(
-            () if self.images else (hierarchy.wnid(self.synset),),
+            () if self.images else tuple(hierarchy.wnid(s) for s in self.synsets),
             self.mode.currentText(),
             self.labels.currentText(),
             tuple(name for name, box in self.splits.items() if box.isChecked()),

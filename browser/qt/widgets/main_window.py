@@ -42,7 +42,7 @@ from browser.core.sampling import DEFAULT_SEED, audit_sample
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
-from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
+from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
         self.tree.setSortingEnabled(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setIndentation(12)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Extended: Ctrl+click selects several synsets to export together.
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 0, 4)
@@ -582,7 +583,12 @@ class MainWindow(QMainWindow):
                 for first, last in self.grid.selected_positions()
                 for position in range(first, last + 1)
             ]
-        dialog = ExportDialog(view, synset, images, dict(self.review.by_relpath), self)
+        # Several synsets selected in the tree (Ctrl+click): all of them.
+        chosen = self.tree.selectionModel().selectedRows(0)
+        synsets = (
+            sorted({int(i.data(SYNSET_ROLE)) for i in chosen}) if len(chosen) > 1 else [synset]
+        )
+        dialog = ExportDialog(view, synsets, images, dict(self.review.by_relpath), self)
         dialog.show()
         return dialog
 
