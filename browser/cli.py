@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from browser.cli_duplicates import add_duplicates_parser, cmd_duplicates
 from browser.cli_export import add_export_parser, cmd_export
 from browser.core import userdirs
 from browser.core.browse import DatasetView
@@ -84,9 +85,10 @@ def build_parser() -> OneLineParser:
     )
     verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
     export = add_export_parser(sub)
-    for command in (scan, stats, search, info, verdicts, export):
+    duplicates = add_duplicates_parser(sub)
+    for command in (scan, stats, search, info, verdicts, export, duplicates):
         add_common(command)
-    for command in (scan, stats, search, verdicts, export):
+    for command in (scan, stats, search, verdicts, export, duplicates):
         add_layout(command)
     return parser
 
@@ -438,6 +440,7 @@ COMMANDS = {
     "info": cmd_info,
     "verdicts": cmd_verdicts,
     "export": cmd_export,
+    "duplicates": cmd_duplicates,
 }
 
 

@@ -311,3 +311,30 @@ def test_export_dry_run_then_export(tmp_path: Path, dataset: Path) -> None:
     again = run("export", dataset, "--node", DOG, "--out", out, home=tmp_path)
     assert again.returncode == 1
     assert "is not empty" in again.stderr
+
+
+def test_duplicates_lists_an_exact_copy_under_another_label_first(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = tmp_path / "ds"
+    for relpath, colour in [
+        (f"train/{TENCH}/a.JPEG", (200, 30, 30)),
+        (f"val/{GOLDEN}/copy.JPEG", (200, 30, 30)),
+    ]:
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        picture = Image.new("RGB", (120, 90), colour)
+        picture.paste((20, 20, 200), (0, 0, 60, 45))
+        picture.save(root / relpath)
+    (root / f"train/{GOLDEN}").mkdir(parents=True)
+    other = Image.new("RGB", (120, 90), (30, 160, 30))
+    other.paste((250, 250, 250), (60, 45, 120, 90))
+    other.save(root / f"train/{GOLDEN}/other.JPEG")
+    found = run_json("duplicates", root, home=tmp_path)
+    assert found["hashed"] == 3
+    (group,) = found["groups"]
+    assert group["kind"] == "labels"
+    assert {image["path"] for image in group["images"]} == {
+        f"train/{TENCH}/a.JPEG",
+        f"val/{GOLDEN}/copy.JPEG",
+    }
+    assert run("duplicates", root, "--max-distance", "40", home=tmp_path).returncode == 2

@@ -1,0 +1,87 @@
+"""``synset-browser duplicates``: exact and near-duplicate images, most dangerous first."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from browser.core import userdirs
+from browser.core.browse import DatasetView
+from browser.core.duplicates import (
+    DEFAULT_MAX_DISTANCE,
+    group_duplicates,
+    hash_cache_for,
+    hash_rows,
+    near_pairs,
+)
+
+if TYPE_CHECKING:
+    from browser.core.hierarchy import Hierarchy
+
+
+def add_duplicates_parser(sub: Any) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "duplicates", help="exact and near-duplicate images (different labels first)"
+    )
+    parser.add_argument("dataset")
+    parser.add_argument("--node", metavar="WNID", help="only images at or below this synset")
+    parser.add_argument(
+        "--max-distance",
+        type=int,
+        default=DEFAULT_MAX_DISTANCE,
+        help=f"bits two perceptual hashes may differ by (default {DEFAULT_MAX_DISTANCE})",
+    )
+    return parser
+
+
+def cmd_duplicates(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
+    from browser import cli  # shared helpers; imported late to avoid a cycle
+
+    if not 0 <= args.max_distance <= 12:
+        raise cli.UsageError(f"{cli.PROG} duplicates: --max-distance must be 0–12")
+    index = cli._open(args, hierarchy)
+    view = DatasetView(index)
+    node = cli._nodes(index.hierarchy, [args.node] if args.node else [])[0]
+    rows = view.rows(node)
+    cache = hash_cache_for(index, userdirs.cache_dir(args.cache_dir))
+    hashes, valid = hash_rows(index, rows, cache, progress=_progress)
+    rows, hashes = rows[valid], hashes[valid]
+    groups = group_duplicates(index, rows, near_pairs(hashes, args.max_distance))
+    names = index.hierarchy
+    result: dict[str, Any] = {
+        "groups": [
+            {
+                "kind": group.kind,
+                "distance": group.distance,
+                "images": [
+                    {
+                        "path": index.relpath(row),
+                        "wnid": names.wnid(int(index.labels[row])),
+                        "split": index.splits[index.split_ids[row]],
+                    }
+                    for row in group.rows
+                ],
+            }
+            for group in groups
+        ],
+        "hashed": int(valid.sum()),
+        "undecodable": int((~valid).sum()),
+    }
+    if args.json:
+        cli._emit(result)
+        return 0
+    print(f"{len(groups):,} groups among {int(valid.sum()):,} images")
+    for group in result["groups"][:50]:
+        print(f"{group['kind']} (distance {group['distance']}):")
+        for image in group["images"]:
+            print(f"  {image['path']}  {image['wnid']}  {image['split']}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rhashing: {done:,}/{total:,}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
