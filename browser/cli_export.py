@@ -7,8 +7,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from browser.core import userdirs
 from browser.core.browse import DatasetView
+from browser.core.duplicates import (
+    DEFAULT_MAX_DISTANCE,
+    group_duplicates,
+    hash_cache_for,
+    hash_rows,
+    near_pairs,
+)
 from browser.core.export import (
     LABELS,
     MODES,
@@ -55,6 +64,11 @@ def add_export_parser(sub: Any) -> argparse.ArgumentParser:
     export.add_argument(
         "--relative-links", action="store_true", help="symlinks relative to their folder"
     )
+    export.add_argument(
+        "--exclude-duplicates",
+        action="store_true",
+        help="keep one image of each near-duplicate group (the first by path)",
+    )
     export.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
     export.add_argument("--resume", action="store_true", help="finish an interrupted export")
     export.add_argument("--data-dir", help="where verdicts are kept (for --exclude-verdict)")
@@ -82,9 +96,19 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         tuple(args.exclude_verdict),
         args.name_style,
         args.relative_links,
+        exclude_duplicates=args.exclude_duplicates,
     )
+    groups = None
+    if args.exclude_duplicates:
+        rows = np.unique(
+            np.concatenate([view.rows(n) for n in cli._nodes(index.hierarchy, args.node)])
+        )
+        cache = hash_cache_for(index, userdirs.cache_dir(args.cache_dir))
+        hashes, valid = hash_rows(index, rows, cache)
+        pairs = near_pairs(hashes[valid], DEFAULT_MAX_DISTANCE)
+        groups = [g.rows for g in group_duplicates(index, rows[valid], pairs)]
     try:
-        plan = plan_export(view, options, verdicts)
+        plan = plan_export(view, options, verdicts, groups)
     except ExportError as exc:
         raise cli.UsageError(f"{cli.PROG} export: {exc}") from exc
     summary: dict[str, Any] = {
@@ -102,6 +126,7 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         ],
         "overlapping": plan.overlapping,
         "excluded_by_verdict": plan.excluded_by_verdict,
+        "excluded_as_duplicates": plan.excluded_as_duplicates,
         "renamed": plan.renamed,
     }
     if not args.dry_run:
@@ -131,6 +156,11 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         )
     if plan.excluded_by_verdict:
         print(f"{plan.excluded_by_verdict:,} images left out by their verdict")
+    if plan.excluded_as_duplicates:
+        print(
+            f"{plan.excluded_as_duplicates:,} near-duplicates left out: the first image of each "
+            f"group by path is kept (hashes within {DEFAULT_MAX_DISTANCE} bits)"
+        )
     return 0
 
 

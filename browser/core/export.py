@@ -51,6 +51,7 @@ class ExportOptions:
     name_style: str = "wnid"
     relative_links: bool = False  # symlinks relative to where they are (absolute by default)
     images: tuple[str, ...] = ()  # relative paths: exactly these images (e.g. a grid selection)
+    exclude_duplicates: bool = False  # keep one image per duplicate group (the first by path)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class ExportPlan:
     classes: list[tuple[int, str, str]] = field(default_factory=list)  # index, wnid, name
     overlapping: int = 0  # images under several selected synsets: the most specific one won
     excluded_by_verdict: int = 0
+    excluded_as_duplicates: int = 0  # all but the first image (by path) of each group
     renamed: int = 0  # files given a distinct name beside a same-named one
 
     def per_class(self) -> dict[str, tuple[int, int]]:
@@ -112,7 +114,10 @@ def plan_export(
     view: DatasetView,
     options: ExportOptions,
     verdicts: dict[str, Verdict] | None = None,
+    duplicate_groups: list[tuple[int, ...]] | None = None,
 ) -> ExportPlan:
+    """``duplicate_groups`` (dataset rows, from browser.core.duplicates) are needed when the
+    options exclude duplicates."""
     index, hierarchy = view.index, view.hierarchy
     nodes = []
     for wnid in options.nodes:
@@ -141,6 +146,12 @@ def plan_export(
         bad = {r for r, v in verdicts.items() if v.verdict in options.exclude_verdicts}
         keep = np.array([index.relpath(r) not in bad for r in rows.tolist()], dtype=bool)
         plan.excluded_by_verdict = int((~keep).sum())
+        rows = rows[keep]
+    if options.exclude_duplicates and duplicate_groups:
+        # Keep the first of each group by path (rows follow path order), drop the others.
+        dropped = np.array([r for group in duplicate_groups for r in sorted(group)[1:]])
+        keep = ~np.isin(rows, dropped)
+        plan.excluded_as_duplicates = int((~keep).sum())
         rows = rows[keep]
     classes, plan.overlapping = _output_classes(view, nodes, index.labels[rows], options.labels)
     if options.per_class is not None:

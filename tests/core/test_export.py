@@ -217,3 +217,15 @@ def test_chosen_images_are_exported_alone(view: DatasetView, tmp_path: Path) -> 
     chosen = (f"train/{GOLDEN}/g1.JPEG", f"train/{TABBY}/t0.JPEG", "not/there.JPEG")
     plan = plan_export(view, ExportOptions((), "none", images=chosen))
     assert sorted(view.index.relpath(p.row) for p in plan.files) == sorted(chosen[:2])
+
+
+def test_duplicates_can_be_left_out_keeping_the_first_by_path(view: DatasetView) -> None:
+    index = view.index
+    row_of = {index.relpath(r): r for r in range(len(index))}
+    group = (row_of[f"val/{GOLDEN}/g0.JPEG"], row_of[f"train/{GOLDEN}/g0.JPEG"])
+    options = ExportOptions((GOLDEN,), "none", exclude_duplicates=True)
+    plan = plan_export(view, options, duplicate_groups=[group])
+    assert plan.excluded_as_duplicates == 1
+    kept = {index.relpath(p.row) for p in plan.files}
+    assert f"train/{GOLDEN}/g0.JPEG" in kept  # the first of the two by path
+    assert f"val/{GOLDEN}/g0.JPEG" not in kept
