@@ -30,6 +30,7 @@ from browser.core.index import DatasetIndex
 from browser.core.layouts import LAYOUT_CHOICES
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
+from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
 from browser.core.verdictfiles import export_verdicts, import_verdicts
 from browser.core.verdicts import VerdictStore
@@ -274,6 +275,10 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     numbering = ClassNumbering(index)
     entries = [_node_entry(hierarchy, counts, numbering, node) for node in nodes]
     if args.json:
+        view = DatasetView(index, counts)
+        for entry, node in zip(entries, nodes, strict=True):
+            # The numbers behind the statistics panel's charts, with their captions.
+            entry["statistics"] = synset_statistics(view, node).as_dict(view)
         _emit(
             {
                 "images": len(index),

@@ -71,6 +71,9 @@ def test_stats_rolls_up_each_asked_synset(dataset: Path, tmp_path: Path) -> None
     assert stats["images"] == 4
     assert stats["classes"] == 2
     dog, tench = stats["nodes"]
+    charts = dog.pop("statistics")
+    assert charts["images_per_class"]["max"] == 1  # one golden retriever in each split
+    assert charts["splits"] == {"train": 1, "val": 1}
     assert dog == {
         "wnid": DOG,
         "name": "dog",

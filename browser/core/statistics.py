@@ -1,0 +1,99 @@
+"""What a synset holds, as numbers behind charts, each with a one-line takeaway in words.
+
+Everything is numpy over the index and the rolled-up counts: images per child, the
+distribution of images per class below (the long tail), file sizes, images per split.
+Pixel dimensions need a background pass that is not written yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from browser.core.browse import DatasetView
+
+
+@dataclass(frozen=True)
+class Histogram:
+    edges: list[float]  # len(counts) + 1 bin edges
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class SynsetStatistics:
+    children: list[tuple[int, int]]  # (child synset, images), most first
+    per_class: list[int]  # images of each class at or below, ascending
+    per_class_histogram: Histogram
+    file_sizes: Histogram  # bytes, of images whose size is known
+    splits: dict[str, int]
+    captions: dict[str, str]
+
+    def as_dict(self, view: DatasetView) -> dict[str, object]:
+        hierarchy = view.hierarchy
+        per_class = np.array(self.per_class or [0])
+        return {
+            "children": [
+                {"wnid": hierarchy.wnid(c), "name": hierarchy.name(c), "images": n}
+                for c, n in self.children
+            ],
+            "images_per_class": {
+                "min": int(per_class.min()),
+                "median": float(np.median(per_class)),
+                "max": int(per_class.max()),
+                "histogram": self.per_class_histogram.__dict__,
+            },
+            "file_sizes": self.file_sizes.__dict__,
+            "splits": self.splits,
+            "captions": self.captions,
+        }
+
+
+def _histogram(values: np.ndarray, bins: int = 20) -> Histogram:
+    if not len(values):
+        return Histogram([0.0, 1.0], [0])
+    counts, edges = np.histogram(values, bins=bins)
+    return Histogram([float(e) for e in edges], [int(c) for c in counts])
+
+
+def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
+    counts, hierarchy = view.counts, view.hierarchy
+    children = [(c, int(counts.images[c])) for c in view.children(synset)]
+    below = np.unique(hierarchy.closure_owners[hierarchy.ancestor_idx == synset])
+    classes = below[counts.direct_images[below] > 0]
+    per_class = np.sort(counts.direct_images[classes])
+    rows = view.rows(synset)
+    sizes = view.index.sizes[rows]
+    sizes = sizes[sizes >= 0]
+    splits = {name: int(counts.split_images[i, synset]) for i, name in enumerate(counts.splits)}
+    name = hierarchy.name(synset)
+    captions = {}
+    if children:
+        top, top_images = children[0]
+        total = int(counts.images[synset])
+        captions["children"] = (
+            f"{len(children)} children hold the {total:,} images of {name}; the largest, "
+            f"{hierarchy.name(top)}, has {top_images:,} ({top_images / max(total, 1):.0%})."
+        )
+    if len(per_class):
+        tail = per_class[: max(1, len(per_class) // 10)]
+        captions["per_class"] = (
+            f"{len(per_class):,} classes hold {int(per_class.min()):,}–{int(per_class.max()):,} "
+            f"images (median {float(np.median(per_class)):,.0f}); the smallest tenth holds "
+            f"{int(tail.sum()) / max(1, int(per_class.sum())):.1%} of them."
+        )
+    if len(sizes):
+        captions["file_sizes"] = (
+            f"Files are {np.median(sizes) / 1e3:,.0f} kB at the median, "
+            f"{np.percentile(sizes, 99) / 1e3:,.0f} kB at the 99th percentile."
+        )
+    if len(splits) > 1:
+        captions["splits"] = ", ".join(f"{k} {v:,}" for k, v in splits.items()) + "."
+    return SynsetStatistics(
+        children,
+        [int(n) for n in per_class],
+        _histogram(per_class),
+        _histogram(sizes),
+        splits,
+        captions,
+    )
