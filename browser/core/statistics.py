@@ -77,9 +77,14 @@ def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
         )
     if len(per_class):
         tail = per_class[: max(1, len(per_class) // 10)]
+        low, high = int(per_class.min()), int(per_class.max())
+        spread = (
+            f"{low:,} images each"
+            if low == high
+            else f"{low:,}–{high:,} images (median {float(np.median(per_class)):,.0f})"
+        )
         captions["per_class"] = (
-            f"{len(per_class):,} classes hold {int(per_class.min()):,}–{int(per_class.max()):,} "
-            f"images (median {float(np.median(per_class)):,.0f}); the smallest tenth holds "
+            f"{len(per_class):,} classes hold {spread}; the smallest tenth holds "
             f"{int(tail.sum()) / max(1, int(per_class.sum())):.1%} of them."
         )
     if len(sizes):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeM
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
+from browser.qt.widgets.charts import StatisticsPanel
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
@@ -192,7 +194,13 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.metadata)
+        self.statistics = StatisticsPanel()
+        self.statistics.synsetClicked.connect(self.select_synset)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.metadata, "Facts")
+        self.side_tabs.addTab(self.statistics, "Statistics")
+        self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setSizes([400, 760, 340])
         self.splitter.setStretchFactor(1, 1)
 
@@ -376,6 +384,7 @@ class MainWindow(QMainWindow):
         self.path_choice = self.paths.index(path) if path in self.paths else 0
         self._show_breadcrumb()
         self._show_synset_facts()
+        self._show_statistics()
         self._refill_grid()
         self._reveal(self.paths[self.path_choice])
 
@@ -474,6 +483,15 @@ class MainWindow(QMainWindow):
         self._after_refill(len(rows))
 
     # -- review -------------------------------------------------------------------------
+
+    def _show_statistics(self) -> None:
+        # Only while the tab is shown: the charts of entity cost a pass over every image.
+        if (
+            self.side_tabs.currentWidget() is self.statistics
+            and self.view
+            and self.synset is not None
+        ):
+            self.statistics.show_synset(self.view, self.synset)
 
     def _show_synset_facts(self) -> None:
         if self.view is None or self.synset is None or self.unlabelled_view is not None:
