@@ -79,7 +79,7 @@ def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
         tail = per_class[: max(1, len(per_class) // 10)]
         low, high = int(per_class.min()), int(per_class.max())
         spread = (
-            f"{low:,} images each"
+            f"{low:,} image{'' if low == 1 else 's'} each"
             if low == high
             else f"{low:,}–{high:,} images (median {float(np.median(per_class)):,.0f})"
         )
