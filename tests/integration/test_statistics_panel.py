@@ -38,3 +38,26 @@ def test_the_statistics_tab_charts_and_selects(
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, 10))
     assert window.synset == largest
     window.close()
+
+
+def test_the_map_tab_descends_on_click_and_goes_back_up(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = make_files(
+        tmp_path / "ds", [f"{GOLDEN}/g{i}.JPEG" for i in range(3)] + [f"{CHIHUAHUA}/c.JPEG"]
+    )
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), select=hierarchy.index(DOG))
+    window.side_tabs.setCurrentWidget(window.treemap)
+    treemap = window.treemap
+    qtbot.waitUntil(lambda: bool(treemap.tiles))
+    treemap.grab()
+    first = treemap.tiles[0]
+    centre = QPoint(int(first.x + first.width / 2), int(first.y + first.height / 2))
+    qtbot.mouseClick(treemap, Qt.MouseButton.LeftButton, pos=centre)
+    assert window.synset == first.node
+    assert treemap.node == first.node  # the map follows the selection
+    qtbot.mouseClick(treemap, Qt.MouseButton.RightButton, pos=centre)
+    assert window.synset == hierarchy.index(DOG)  # back up to where it came from
+    window.close()

@@ -56,6 +56,7 @@ from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 from browser.qt.widgets.review_keys import ReviewKeys
 from browser.qt.widgets.search_box import SearchBox
+from browser.qt.widgets.treemap_view import TreemapView
 from browser.qt.widgets.welcome import WelcomePage
 from browser.qt.workers import DatasetTasks
 
@@ -199,6 +200,9 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.metadata, "Facts")
         self.side_tabs.addTab(self.statistics, "Statistics")
+        self.treemap = TreemapView()
+        self.treemap.synsetClicked.connect(self.select_synset)
+        self.side_tabs.addTab(self.treemap, "Map")
         self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
         self.splitter.addWidget(self.side_tabs)
         self.splitter.setSizes([400, 760, 340])
@@ -485,13 +489,15 @@ class MainWindow(QMainWindow):
     # -- review -------------------------------------------------------------------------
 
     def _show_statistics(self) -> None:
-        # Only while the tab is shown: the charts of entity cost a pass over every image.
-        if (
-            self.side_tabs.currentWidget() is self.statistics
-            and self.view
-            and self.synset is not None
-        ):
-            self.statistics.show_synset(self.view, self.synset)
+        """Fill the Statistics or Map tab, whichever is shown (only then: the charts of
+        entity cost a pass over every image)."""
+        view, synset, shown = self.view, self.synset, self.side_tabs.currentWidget()
+        if view is None or synset is None:
+            return
+        if shown is self.statistics:
+            self.statistics.show_synset(view, synset)
+        elif shown is self.treemap:
+            self.treemap.show_synset(view, synset)
 
     def _show_synset_facts(self) -> None:
         if self.view is None or self.synset is None or self.unlabelled_view is not None:
