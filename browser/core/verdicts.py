@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-VERDICTS = ("correct", "wrong_label", "ambiguous", "unusable")
+# "duplicate": the image is a copy of another in the dataset (it says nothing about the label).
+VERDICTS = ("correct", "wrong_label", "ambiguous", "unusable", "duplicate")
 SCHEMA_VERSION = 1
 DATABASE_NAME = "verdicts.sqlite"
 

@@ -42,14 +42,21 @@ def test_a_superclass_estimate_weights_each_class_by_its_size(
     view = DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
     summary = ReviewSummary(
         view,
-        verdicts(TENCH, correct=3, wrong_label=1, ambiguous=1, unusable=2)
+        verdicts(TENCH, correct=3, wrong_label=1, ambiguous=1, unusable=2, duplicate=1)
         + verdicts(GOLDFISH, wrong_label=1),
     )
     tench = summary.node(hierarchy.index(TENCH))
-    assert tench.error_rate == pytest.approx(1 / 5)  # unusable says nothing about the label
+    # unusable and duplicate say nothing about the label
+    assert tench.error_rate == pytest.approx(1 / 5)
     assert (tench.ci_low, tench.ci_high) == pytest.approx(wilson(0.2, 5))
-    assert tench.reviewed == 7
-    assert tench.verdicts == {"correct": 3, "wrong_label": 1, "ambiguous": 1, "unusable": 2}
+    assert tench.reviewed == 8
+    assert tench.verdicts == {
+        "correct": 3,
+        "wrong_label": 1,
+        "ambiguous": 1,
+        "unusable": 2,
+        "duplicate": 1,
+    }
     cyprinid = summary.node(hierarchy.index(CYPRINID))
     # 9 tench at 20 % and 1 goldfish at 100 %: 0.9 × 0.2 + 0.1 × 1.0, not the pooled 2/6.
     assert cyprinid.error_rate == pytest.approx(0.28)

@@ -277,7 +277,13 @@ def test_verdicts_summary_export_and_import(tmp_path: Path, make_files: MakeFile
     summary = run_json("verdicts", root, "--summary", TENCH, "--data-dir", data, home=tmp_path)
     (tench,) = summary["nodes"]
     assert (tench["images"], tench["reviewed"], tench["error_rate"]) == (2, 2, 0.5)
-    assert tench["verdicts"] == {"correct": 1, "wrong_label": 1, "ambiguous": 0, "unusable": 0}
+    assert tench["verdicts"] == {
+        "correct": 1,
+        "wrong_label": 1,
+        "ambiguous": 0,
+        "unusable": 0,
+        "duplicate": 0,
+    }
     assert 0 < tench["ci_low"] < 0.5 < tench["ci_high"] < 1
     out = tmp_path / "verdicts.csv"
     done = run("verdicts", root, "--export", out, "--data-dir", data, home=tmp_path)

@@ -196,3 +196,15 @@ def test_a_damaged_verdict_database_is_reported_and_left_alone(
         press(qtbot, win, Qt.Key.Key_1)
     assert (data / "verdicts.sqlite").read_bytes() == damaged
     win.close()
+
+
+def test_5_marks_an_image_as_a_duplicate(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dataset: Path
+) -> None:
+    window.review_bar.review_button.setChecked(True)
+    window.grid.setFocus()
+    relpath = current_relpath(window)
+    press(qtbot, window, Qt.Key.Key_5)
+    (saved,) = VerdictStore(tmp_path / "data").all(str(dataset))
+    assert (saved.relpath, saved.verdict) == (relpath, "duplicate")
+    assert "Label errors" not in window.metadata.toPlainText()  # says nothing about labels

@@ -59,6 +59,7 @@ BADGES = {
     "wrong_label": (QColor(212, 17, 89), "✗"),
     "ambiguous": (QColor(230, 140, 0), "?"),
     "unusable": (QColor(110, 110, 110), "⊘"),
+    "duplicate": (QColor(120, 60, 170), "="),
 }
 
 Cursor = QAbstractItemView.CursorAction

@@ -16,7 +16,8 @@ from browser.qt.review import NOT_REVIEWED
 
 KEYS_HELP = (
     "Review keys: 1 correct · 2 wrong label · 3 ambiguous / several objects · "
-    "4 not a usable image · 0 clear · N note · R propose the right synset · Ctrl+Z undo"
+    "4 not a usable image · 5 duplicate of another · 0 clear · N note · "
+    "R propose the right synset · Ctrl+Z undo"
 )
 
 

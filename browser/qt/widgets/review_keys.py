@@ -17,7 +17,14 @@ from browser.qt.widgets.synset_picker import SynsetPicker
 if TYPE_CHECKING:
     from browser.qt.widgets.main_window import MainWindow
 
-VERDICT_KEYS = {"1": "correct", "2": "wrong_label", "3": "ambiguous", "4": "unusable", "0": None}
+VERDICT_KEYS = {
+    "1": "correct",
+    "2": "wrong_label",
+    "3": "ambiguous",
+    "4": "unusable",
+    "5": "duplicate",
+    "0": None,
+}
 
 
 class ReviewKeys(QObject):
