@@ -61,3 +61,19 @@ def test_the_map_tab_descends_on_click_and_goes_back_up(
     qtbot.mouseClick(treemap, Qt.MouseButton.RightButton, pos=centre)
     assert window.synset == hierarchy.index(DOG)  # back up to where it came from
     window.close()
+
+
+def test_the_statistics_tab_counts_verdicts_once_reviews_exist(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = make_files(tmp_path / "ds", [f"{GOLDEN}/g{i}.JPEG" for i in range(4)])
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), select=hierarchy.index(GOLDEN))
+    window.side_tabs.setCurrentWidget(window.statistics)
+    assert window.statistics.review_caption.text() == ""
+    window.review.give(window.grid.current_image_row(), "wrong_label")
+    caption = window.statistics.review_caption.text()
+    assert caption.startswith("Reviewed 1 of 4 images: wrong label 1.")
+    assert "Estimated label errors 100.0%" in caption
+    window.close()

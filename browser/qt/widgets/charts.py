@@ -14,6 +14,7 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from browser.core.browse import DatasetView
+from browser.core.estimates import Estimate
 from browser.core.statistics import SynsetStatistics, synset_statistics
 
 _BAR_HEIGHT = 18
@@ -122,7 +123,9 @@ class StatisticsPanel(QScrollArea):
         self.classes_caption, self.classes_chart = QLabel(), Histogram(" images")
         self.sizes_caption, self.sizes_chart = QLabel(), Histogram(" kB")
         self.splits_caption = QLabel()
+        self.review_caption = QLabel()
         for label in (
+            self.review_caption,
             self.children_caption,
             self.classes_caption,
             self.sizes_caption,
@@ -138,6 +141,7 @@ class StatisticsPanel(QScrollArea):
             self.sizes_caption,
             self.sizes_chart,
             self.splits_caption,
+            self.review_caption,
         ):
             layout.addWidget(widget)
         layout.addStretch(1)
@@ -145,7 +149,7 @@ class StatisticsPanel(QScrollArea):
         self.children_chart.barClicked.connect(self.synsetClicked)
         self.statistics: SynsetStatistics | None = None
 
-    def show_synset(self, view: DatasetView, synset: int) -> None:
+    def show_synset(self, view: DatasetView, synset: int, estimate: Estimate | None = None) -> None:
         hierarchy = view.hierarchy
         stats = synset_statistics(view, synset)
         self.statistics = stats
@@ -160,3 +164,12 @@ class StatisticsPanel(QScrollArea):
         sizes = stats.file_sizes
         self.sizes_chart.set_bins([e / 1e3 for e in sizes.edges], sizes.counts)
         self.splits_caption.setText(captions.get("splits", ""))
+        review = ""
+        if estimate is not None and estimate.reviewed:
+            counts = ", ".join(
+                f"{k.replace('_', ' ')} {v:,}" for k, v in estimate.verdicts.items() if v
+            )
+            review = f"Reviewed {estimate.reviewed:,} of {estimate.images:,} images: {counts}."
+            if estimate.error_rate is not None:
+                review += f" Estimated label errors {estimate.error_rate:.1%}."
+        self.review_caption.setText(review)

@@ -495,7 +495,9 @@ class MainWindow(QMainWindow):
         if view is None or synset is None:
             return
         if shown is self.statistics:
-            self.statistics.show_synset(view, synset)
+            summary = self.review.summary()
+            estimate = summary.node(synset) if summary is not None else None
+            self.statistics.show_synset(view, synset, estimate)
         elif shown is self.treemap:
             self.treemap.show_synset(view, synset)
 
@@ -515,6 +517,8 @@ class MainWindow(QMainWindow):
 
     def _verdicts_changed(self) -> None:
         self.grid.viewport().update()
+        if self.side_tabs.currentWidget() is self.statistics:
+            self._show_statistics()
         self.tree.viewport().update()
         self._show_synset_facts()
         self._current_image(self.grid.current_image_row())
