@@ -1,0 +1,43 @@
+"""Statistics for entity on an ILSVRC-sized index (goal: < 200 ms).
+
+Usage: python benchmarks/bench_statistics.py [TREE]  (default /tmp/synset-bench/ilsvrc, made by
+make_ilsvrc_tree.py: 1.28M files in 1000 class folders)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
+from browser.core.browse import DatasetView  # noqa: E402
+from browser.core.dataset import open_dataset  # noqa: E402
+from browser.core.statistics import synset_statistics  # noqa: E402
+from browser.core.wordnet import load_hierarchy  # noqa: E402
+
+
+def main() -> None:
+    tree = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/synset-bench/ilsvrc")
+    if not tree.exists():
+        make_tree(tree, 1281)
+    hierarchy = load_hierarchy()
+    index = open_dataset(tree, hierarchy, cache_dir=Path(tempfile.mkdtemp()))
+    index.sizes[:] = 110_000  # as if the stat pass had run
+    view = DatasetView(index)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        synset_statistics(view, hierarchy.root)
+        times.append(time.perf_counter() - started)
+    print(f"{len(index):,} images; {time.strftime('%Y-%m-%d')}")
+    print("| measure | result |\n|---|---|")
+    print(f"| statistics for entity (median of 5) | {statistics.median(times) * 1000:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()
