@@ -77,3 +77,30 @@ def test_the_statistics_tab_counts_verdicts_once_reviews_exist(
     assert caption.startswith("Reviewed 1 of 4 images: wrong label 1.")
     assert "Estimated label errors 100.0%" in caption
     window.close()
+
+
+def test_the_duplicates_dialog_lists_groups_and_shows_one_in_the_grid(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    from PIL import Image
+
+    root = tmp_path / "ds"
+    for relpath in (f"train/{GOLDEN}/a.JPEG", f"val/{CHIHUAHUA}/copy.JPEG"):
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        picture = Image.new("RGB", (120, 90), (200, 30, 30))
+        picture.paste((20, 20, 200), (0, 0, 60, 45))
+        picture.save(root / relpath)
+    other = Image.new("RGB", (120, 90), (30, 160, 30))
+    other.paste((250, 250, 250), (60, 45, 120, 90))
+    other.save(root / f"train/{GOLDEN}/other.JPEG")
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), select=hierarchy.index(DOG))
+    dialog = window.open_duplicates()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=20000)
+    assert dialog.list.item(0).text().startswith("same image, different labels: 2 images")
+    dialog.list.setCurrentRow(0)
+    assert window.grid_model.count() == 2
+    dialog.close()
+    window.close()

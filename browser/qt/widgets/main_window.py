@@ -48,6 +48,7 @@ from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.charts import StatisticsPanel
+from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
@@ -619,6 +620,24 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(view, synsets, images, dict(self.review.by_relpath), self)
         dialog.show()
         return dialog
+
+    def open_duplicates(self) -> DuplicatesDialog | None:
+        """Near-duplicate groups under the selected synset; a chosen group fills the grid."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return None
+        dialog = DuplicatesDialog(view, synset, self.tasks.cache_dir, self)
+        dialog.groupChosen.connect(self._show_group)
+        dialog.show()
+        return dialog
+
+    def _show_group(self, rows: list[int]) -> None:
+        if self.view is None:
+            return
+        self.unlabelled_view = None
+        self.breadcrumb.show_text("Duplicate group")
+        self.grid_model.set_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
+        self._after_refill(len(rows))
 
     def open_preview(self) -> None:
         position = self.grid.current_position()

@@ -83,6 +83,7 @@ class WindowMenus(QObject):
         self.errors_column.setCheckable(True)
         self.errors_column.toggled.connect(window.show_errors_column)
         view_menu.addAction(self.errors_column)
+        add_action(view_menu, window, "&Duplicates in this synset…", None, window.open_duplicates)
         go_menu = bar.addMenu("&Go")
         add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, window.go_back)
         add_action(go_menu, window, "&Forward", QKeySequence.StandardKey.Forward, window.go_forward)

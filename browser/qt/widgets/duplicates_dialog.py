@@ -1,0 +1,139 @@
+"""DuplicatesDialog: near-duplicate groups under the selected synset, most dangerous first.
+
+Hashing runs on a worker thread with progress and Cancel; hashes are cached, so a second
+look only hashes what changed. Choosing a group shows its images side by side in the grid.
+
+Signals:
+    groupChosen(object): the dataset rows of the chosen group (a list of int).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from browser.core.browse import DatasetView
+from browser.core.duplicates import (
+    DEFAULT_MAX_DISTANCE,
+    DuplicateGroup,
+    group_duplicates,
+    hash_cache_for,
+    hash_rows,
+    near_pairs,
+)
+from browser.core.scanner import ScanCancelled
+from browser.qt.thumbs import LIVE_POOLS
+
+KIND_TEXT = {
+    "labels": "same image, different labels",
+    "splits": "same image in several splits",
+    "class": "repeated within a class",
+}
+
+
+class _Signals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)  # list[DuplicateGroup], or None when cancelled
+
+
+class _Task(QRunnable):
+    def __init__(self, action: object) -> None:
+        super().__init__()
+        self.action = action
+
+    def run(self) -> None:
+        self.action()  # type: ignore[operator]
+
+
+class DuplicatesDialog(QDialog):
+    groupChosen = Signal(object)
+
+    def __init__(
+        self, view: DatasetView, synset: int, cache_dir: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.groups: list[DuplicateGroup] = []
+        hierarchy = view.hierarchy
+        self.setWindowTitle(f"Duplicates in {hierarchy.name(synset)}")
+        self.status = QLabel("Hashing images…")
+        self.bar = QProgressBar()
+        self.cancel_button = QPushButton("Cancel")
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._chosen)
+        layout = QVBoxLayout(self)
+        for widget in (self.status, self.bar, self.cancel_button, self.list):
+            layout.addWidget(widget)
+        self._cancel = threading.Event()
+        self.cancel_button.clicked.connect(self._cancel.set)
+        self._signals = _Signals(self)
+        self._signals.progress.connect(self._progress)
+        self._signals.done.connect(self._done)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        LIVE_POOLS.add(self._pool)
+        rows = view.rows(synset)
+        index = view.index
+        cache = hash_cache_for(index, cache_dir)
+
+        def work() -> None:
+            try:
+                hashes, valid = hash_rows(
+                    index,
+                    rows,
+                    cache,
+                    progress=self._signals.progress.emit,
+                    cancelled=self._cancel.is_set,
+                )
+            except ScanCancelled:
+                self._signals.done.emit(None)
+                return
+            pairs = near_pairs(hashes[valid], DEFAULT_MAX_DISTANCE)
+            self._signals.done.emit(group_duplicates(index, rows[valid], pairs))
+
+        self._pool.start(_Task(work))
+        self.resize(560, 480)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, total)
+        self.bar.setValue(done)
+
+    def _done(self, groups: list[DuplicateGroup] | None) -> None:
+        self.bar.hide()
+        self.cancel_button.hide()
+        if groups is None:
+            self.status.setText("Cancelled; what was hashed is kept for next time.")
+            return
+        self.groups = groups
+        self.status.setText(
+            f"{len(groups):,} groups (hashes within {DEFAULT_MAX_DISTANCE} bits), "
+            "most dangerous first"
+        )
+        index, hierarchy = self.view.index, self.view.hierarchy
+        for group in groups:
+            labels = sorted({hierarchy.name(int(index.labels[r])) for r in group.rows})
+            splits = sorted({index.splits[index.split_ids[r]] for r in group.rows})
+            self.list.addItem(
+                f"{KIND_TEXT[group.kind]}: {len(group.rows)} images — "
+                f"{', '.join(labels)} ({', '.join(splits)})"
+            )
+
+    def _chosen(self, number: int) -> None:
+        if 0 <= number < len(self.groups):
+            self.groupChosen.emit(list(self.groups[number].rows))
+
+    def done(self, code: int) -> None:  # closing by any route stops and waits for the worker
+        self._cancel.set()
+        self._pool.waitForDone()
+        super().done(code)
