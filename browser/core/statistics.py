@@ -2,7 +2,7 @@
 
 Everything is numpy over the index and the rolled-up counts: images per child, the
 distribution of images per class below (the long tail), file sizes, images per split.
-Pixel dimensions need a background pass that is not written yet.
+Pixel sizes come from a separate, cached header pass (browser.core.dimensions).
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class SynsetStatistics:
     file_sizes: Histogram  # bytes, of images whose size is known
     splits: dict[str, int]
     captions: dict[str, str]
+    # From the pixel-size pass, when it has run: a width × height 2-D histogram (x edges,
+    # y edges, counts[x][y]) and the aspect ratios (width / height).
+    pixels: tuple[list[float], list[float], list[list[int]]] | None = None
+    aspects: Histogram | None = None
 
     def as_dict(self, view: DatasetView) -> dict[str, object]:
         hierarchy = view.hierarchy
@@ -44,6 +48,16 @@ class SynsetStatistics:
                 "histogram": self.per_class_histogram.__dict__,
             },
             "file_sizes": self.file_sizes.__dict__,
+            "pixels": (
+                None
+                if self.pixels is None
+                else {
+                    "width_edges": self.pixels[0],
+                    "height_edges": self.pixels[1],
+                    "counts": self.pixels[2],
+                }
+            ),
+            "aspects": None if self.aspects is None else self.aspects.__dict__,
             "splits": self.splits,
             "captions": self.captions,
         }
@@ -56,7 +70,13 @@ def _histogram(values: np.ndarray, bins: int = 20) -> Histogram:
     return Histogram([float(e) for e in edges], [int(c) for c in counts])
 
 
-def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
+def synset_statistics(
+    view: DatasetView,
+    synset: int,
+    dimensions: tuple[np.ndarray, np.ndarray] | None = None,
+) -> SynsetStatistics:
+    """``dimensions``: (widths, heights) of ``view.rows(synset)`` in that order, 0 where
+    unknown (browser.core.dimensions)."""
     counts, hierarchy = view.counts, view.hierarchy
     children = [(c, int(counts.images[c])) for c in view.children(synset)]
     below = np.unique(hierarchy.closure_owners[hierarchy.ancestor_idx == synset])
@@ -94,6 +114,29 @@ def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
         )
     if len(splits) > 1:
         captions["splits"] = ", ".join(f"{k} {v:,}" for k, v in splits.items()) + "."
+    pixels, aspects = None, None
+    if dimensions is not None:
+        widths, heights = dimensions
+        known = (widths > 0) & (heights > 0)
+        if known.any():
+            w, h = widths[known].astype(float), heights[known].astype(float)
+            counts, x_edges, y_edges = np.histogram2d(w, h, bins=16)
+            pixels = (
+                [float(e) for e in x_edges],
+                [float(e) for e in y_edges],
+                [[int(c) for c in column] for column in counts],
+            )
+            ratio = w / h
+            aspects = _histogram(ratio)
+            common = f"{int(np.median(w)):,} × {int(np.median(h)):,}"
+            captions["pixels"] = (
+                f"Median size {common} px; {float(np.mean((w < 256) | (h < 256))):.1%} of the "
+                f"{int(known.sum()):,} measured images are under 256 px on a side."
+            )
+            captions["aspects"] = (
+                f"{float(np.mean(ratio > 1.05)):.0%} landscape, {float(np.mean(ratio < 0.95)):.0%} "
+                f"portrait; median aspect {float(np.median(ratio)):.2f}."
+            )
     return SynsetStatistics(
         children,
         [int(n) for n in per_class],
@@ -101,4 +144,6 @@ def synset_statistics(view: DatasetView, synset: int) -> SynsetStatistics:
         _histogram(sizes),
         splits,
         captions,
+        pixels,
+        aspects,
     )

@@ -41,3 +41,41 @@ def test_statistics_of_a_synset(
         "max": 6,
         "histogram": stats.per_class_histogram.__dict__,
     }
+
+
+def test_pixel_sizes_are_read_from_headers_cached_and_charted(
+    tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from browser.core.dimensions import DimensionCache, read_dimensions
+
+    root = tmp_path / "ds"
+    for name, size in [("a", (400, 300)), ("b", (400, 300)), ("c", (200, 400))]:
+        (root / GOLDEN).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", size).save(root / GOLDEN / f"{name}.JPEG")
+    (root / GOLDEN / "broken.JPEG").write_bytes(b"not an image")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    view = DatasetView(index)
+    rows = view.rows(hierarchy.index(GOLDEN))
+    cache = DimensionCache(tmp_path / "dims.sqlite")
+    widths, heights = read_dimensions(index, rows, cache)
+    by_name = {
+        index.name(r): (int(w), int(h)) for r, w, h in zip(rows, widths, heights, strict=True)
+    }
+    assert by_name == {
+        "a.JPEG": (400, 300),
+        "b.JPEG": (400, 300),
+        "c.JPEG": (200, 400),
+        "broken.JPEG": (0, 0),
+    }
+    cached, _ = read_dimensions(index, rows, cache, cached_only=True)
+    assert (cached == widths).all()
+    stats = synset_statistics(view, hierarchy.index(GOLDEN), (widths, heights))
+    assert stats.pixels is not None
+    assert sum(map(sum, stats.pixels[2])) == 3  # the broken one is not measured
+    assert stats.aspects is not None
+    assert stats.captions["aspects"].startswith("67% landscape, 33% portrait")
+    assert "Median size 400 × 300 px" in stats.captions["pixels"]
+    assert np.isclose(stats.aspects.edges[0], 0.5)

@@ -104,3 +104,26 @@ def test_the_duplicates_dialog_lists_groups_and_shows_one_in_the_grid(
     assert window.grid_model.count() == 2
     dialog.close()
     window.close()
+
+
+def test_measuring_pixel_sizes_adds_the_charts(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    from PIL import Image
+
+    root = tmp_path / "ds"
+    (root / GOLDEN).mkdir(parents=True)
+    for number in range(3):
+        Image.new("RGB", (300 + number, 200)).save(root / GOLDEN / f"{number}.JPEG")
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(root), select=hierarchy.index(GOLDEN))
+    window.side_tabs.setCurrentWidget(window.statistics)
+    panel = window.statistics
+    assert panel.pixels_caption.text() == ""
+    with qtbot.waitSignal(panel._signals.done, timeout=20000):
+        panel.measure_button.click()
+    assert panel.pixels_caption.text().startswith("Median size 301 × 200 px")
+    assert panel.pixels_chart.grid is not None
+    panel.grab()
+    window.close()

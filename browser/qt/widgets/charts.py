@@ -9,13 +9,27 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from browser.core.browse import DatasetView
+from browser.core.dimensions import dimension_cache_for, read_dimensions
 from browser.core.estimates import Estimate
+from browser.core.scanner import ScanCancelled
 from browser.core.statistics import SynsetStatistics, synset_statistics
+from browser.qt.thumbs import LIVE_POOLS
 
 _BAR_HEIGHT = 18
 _MAX_BARS = 25
@@ -110,6 +124,45 @@ class Histogram(QWidget):
         painter.end()
 
 
+class Heatmap(QWidget):
+    """A 2-D histogram: darker cells hold more images; axes say the ranges."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid: tuple[list[float], list[float], list[list[int]]] | None = None
+        self.setFixedHeight(200)
+
+    def set_grid(self, grid: tuple[list[float], list[float], list[list[int]]] | None) -> None:
+        self.grid = grid
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if self.grid is None:
+            return
+        x_edges, y_edges, counts = self.grid
+        top = max((max(column) for column in counts), default=0) or 1
+        painter = QPainter(self)
+        palette = self.palette()
+        plot = QRectF(40, 4, self.width() - 48, self.height() - 26)
+        cell_w, cell_h = plot.width() / len(counts), plot.height() / len(counts[0])
+        colour = palette.color(QPalette.ColorRole.Highlight)
+        for i, column in enumerate(counts):
+            for j, count in enumerate(column):
+                if count:
+                    shade = QColor(colour)
+                    shade.setAlphaF(0.15 + 0.85 * count / top)
+                    y = plot.bottom() - (j + 1) * cell_h  # height grows upwards
+                    painter.fillRect(QRectF(plot.left() + i * cell_w, y, cell_w, cell_h), shade)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        below = QRectF(plot.left(), plot.bottom() + 2, plot.width(), 18)
+        right = Qt.AlignmentFlag.AlignRight
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft, f"{x_edges[0]:,.0f}")
+        painter.drawText(below, right, f"width {x_edges[-1]:,.0f}")
+        painter.drawText(QRectF(0, plot.top(), 38, 16), right, f"{y_edges[-1]:,.0f}")
+        painter.drawText(QRectF(0, plot.bottom() - 16, 38, 16), right, f"{y_edges[0]:,.0f}")
+        painter.end()
+
+
 class StatisticsPanel(QScrollArea):
     synsetClicked = Signal(int)
 
@@ -124,8 +177,16 @@ class StatisticsPanel(QScrollArea):
         self.sizes_caption, self.sizes_chart = QLabel(), Histogram(" kB")
         self.splits_caption = QLabel()
         self.review_caption = QLabel()
+        self.pixels_caption, self.pixels_chart = QLabel(), Heatmap()
+        self.aspects_caption, self.aspects_chart = QLabel(), Histogram()
+        self.measure_button = QPushButton("Measure pixel sizes")
+        self.measure_button.setToolTip("Read every image's header below this synset (cached)")
+        self.measure_bar = QProgressBar()
+        self.measure_bar.hide()
         for label in (
             self.review_caption,
+            self.pixels_caption,
+            self.aspects_caption,
             self.children_caption,
             self.classes_caption,
             self.sizes_caption,
@@ -142,16 +203,41 @@ class StatisticsPanel(QScrollArea):
             self.sizes_chart,
             self.splits_caption,
             self.review_caption,
+            self.measure_button,
+            self.measure_bar,
+            self.pixels_caption,
+            self.pixels_chart,
+            self.aspects_caption,
+            self.aspects_chart,
         ):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(content)
         self.children_chart.barClicked.connect(self.synsetClicked)
         self.statistics: SynsetStatistics | None = None
+        self.measure_button.clicked.connect(self.measure)
+        self.cache_dir: Path | None = None  # set by the window: where dimensions are cached
+        self.widths: np.ndarray | None = None  # per dataset row, 0: not measured
+        self.heights: np.ndarray | None = None
+        self._shown: tuple[DatasetView, int, Estimate | None] | None = None
+        self._cancel = threading.Event()
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        LIVE_POOLS.add(self._pool)
+        self._signals = _MeasureSignals(self)
+        self._signals.progress.connect(self._measure_progress)
+        self._signals.done.connect(self._measured)
 
     def show_synset(self, view: DatasetView, synset: int, estimate: Estimate | None = None) -> None:
         hierarchy = view.hierarchy
-        stats = synset_statistics(view, synset)
+        if self._shown is None or self._shown[0] is not view:
+            self.widths = self.heights = None  # another dataset
+        self._shown = (view, synset, estimate)
+        dimensions = None
+        if self.widths is not None and self.heights is not None:
+            rows = view.rows(synset)
+            dimensions = (self.widths[rows], self.heights[rows])
+        stats = synset_statistics(view, synset, dimensions)
         self.statistics = stats
         self.title.setText(f"<h3>{hierarchy.name(synset)}</h3>")
         captions = stats.captions
@@ -173,3 +259,81 @@ class StatisticsPanel(QScrollArea):
             if estimate.error_rate is not None:
                 review += f" Estimated label errors {estimate.error_rate:.1%}."
         self.review_caption.setText(review)
+        self.pixels_caption.setText(captions.get("pixels", ""))
+        self.pixels_chart.set_grid(stats.pixels)
+        self.pixels_chart.setVisible(stats.pixels is not None)
+        self.aspects_caption.setText(captions.get("aspects", ""))
+        if stats.aspects is not None:
+            self.aspects_chart.set_bins(stats.aspects.edges, stats.aspects.counts)
+        self.aspects_chart.setVisible(stats.aspects is not None)
+
+    # -- the pixel-size pass ------------------------------------------------------------
+
+    def measure(self) -> None:
+        """Read the pixel sizes below the shown synset on a worker (cached, resumable)."""
+        if self._shown is None or self.cache_dir is None:
+            return
+        view, synset, _ = self._shown
+        rows = view.rows(synset)
+        cache = dimension_cache_for(view.index, self.cache_dir)
+        self._cancel.clear()
+        self.measure_button.setText("Cancel")
+        self.measure_button.clicked.disconnect()
+        self.measure_button.clicked.connect(self._cancel.set)
+        self.measure_bar.show()
+
+        def work() -> None:
+            try:
+                widths, heights = read_dimensions(
+                    view.index,
+                    rows,
+                    cache,
+                    progress=self._signals.progress.emit,
+                    cancelled=self._cancel.is_set,
+                )
+            except ScanCancelled:
+                self._signals.done.emit(None)
+                return
+            self._signals.done.emit((view, rows, widths, heights))
+
+        self._pool.start(_Task(work))
+
+    def _measure_progress(self, done: int, total: int) -> None:
+        self.measure_bar.setRange(0, total)
+        self.measure_bar.setValue(done)
+
+    def _measured(
+        self, result: tuple[DatasetView, np.ndarray, np.ndarray, np.ndarray] | None
+    ) -> None:
+        self.measure_bar.hide()
+        self.measure_button.setText("Measure pixel sizes")
+        self.measure_button.clicked.disconnect()
+        self.measure_button.clicked.connect(self.measure)
+        if result is None or self._shown is None:
+            return
+        view, rows, widths, heights = result
+        if view is not self._shown[0]:
+            return
+        if self.widths is None or self.heights is None:
+            self.widths = np.zeros(len(view.index), dtype=np.int32)
+            self.heights = np.zeros(len(view.index), dtype=np.int32)
+        self.widths[rows], self.heights[rows] = widths, heights
+        self.show_synset(*self._shown)
+
+    def stop(self) -> None:
+        self._cancel.set()
+        self._pool.waitForDone()
+
+
+class _MeasureSignals(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, action: object) -> None:
+        super().__init__()
+        self.action = action
+
+    def run(self) -> None:
+        self.action()  # type: ignore[operator]

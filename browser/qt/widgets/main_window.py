@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(centre)
         self.statistics = StatisticsPanel()
+        self.statistics.cache_dir = self.tasks.cache_dir
         self.statistics.synsetClicked.connect(self.select_synset)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.metadata, "Facts")
@@ -661,4 +662,5 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         self.tasks.shutdown()
         self.loader.shutdown()
+        self.statistics.stop()
         super().closeEvent(event)
