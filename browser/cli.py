@@ -22,6 +22,11 @@ from browser.core.browse import DatasetView
 from browser.core.classids import ClassNumbering
 from browser.core.counts import Counts, compute_counts
 from browser.core.dataset import DatasetPathError, open_dataset
+from browser.core.dimensions import (
+    dimension_cache_for,
+    dimension_cache_path,
+    read_dimensions,
+)
 from browser.core.estimates import ReviewSummary
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
@@ -276,9 +281,22 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     entries = [_node_entry(hierarchy, counts, numbering, node) for node in nodes]
     if args.json:
         view = DatasetView(index, counts)
+        cache_dir = userdirs.cache_dir(args.cache_dir)
+        measured = (
+            dimension_cache_for(index, cache_dir)
+            if dimension_cache_path(index, cache_dir).exists()
+            else None
+        )
         for entry, node in zip(entries, nodes, strict=True):
-            # The numbers behind the statistics panel's charts, with their captions.
-            entry["statistics"] = synset_statistics(view, node).as_dict(view)
+            # The numbers behind the statistics panel's charts, with their captions; pixel
+            # sizes when the panel (or an earlier run) measured them.
+            rows = view.rows(node)
+            dims = (
+                None
+                if measured is None
+                else read_dimensions(index, rows, measured, cached_only=True)
+            )
+            entry["statistics"] = synset_statistics(view, node, dims).as_dict(view)
         _emit(
             {
                 "images": len(index),

@@ -41,9 +41,13 @@ class DimensionCache:
             db.commit()
 
 
-def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
+def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
     name = os.path.basename(index.store_path) if index.store_path else "unsaved.sqlite"
-    return DimensionCache(cache_dir / "dimensions" / name)
+    return cache_dir / "dimensions" / name
+
+
+def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
+    return DimensionCache(dimension_cache_path(index, cache_dir))
 
 
 def _header_size(path: str) -> tuple[int, int]:

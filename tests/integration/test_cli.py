@@ -347,3 +347,30 @@ def test_duplicates_lists_an_exact_copy_under_another_label_first(tmp_path: Path
         f"val/{GOLDEN}/copy.JPEG",
     }
     assert run("duplicates", root, "--max-distance", "40", home=tmp_path).returncode == 2
+
+
+def test_stats_json_carries_pixel_sizes_once_measured(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from browser.core.dataset import open_dataset
+    from browser.core.dimensions import dimension_cache_for, read_dimensions
+    from browser.core.wordnet import load_hierarchy
+
+    root = tmp_path / "ds" / GOLDEN
+    root.mkdir(parents=True)
+    for number in range(2):
+        Image.new("RGB", (320, 240)).save(root / f"{number}.JPEG")
+    before = run_json("stats", root.parent, GOLDEN, home=tmp_path)
+    assert before["nodes"][0]["statistics"]["pixels"] is None
+    cache_dir = tmp_path / "xdg-cache" / "synset-browser"
+    index = open_dataset(root.parent, load_hierarchy(), cache_dir=cache_dir)
+    rows = list(range(len(index)))
+    import numpy as np
+
+    read_dimensions(
+        index, np.array(rows), dimension_cache_for(index, cache_dir)
+    )  # the panel's pass
+    after = run_json("stats", root.parent, GOLDEN, home=tmp_path)
+    pixels = after["nodes"][0]["statistics"]["pixels"]
+    assert sum(map(sum, pixels["counts"])) == 2
+    assert "Median size 320 × 240 px" in after["nodes"][0]["statistics"]["captions"]["pixels"]
