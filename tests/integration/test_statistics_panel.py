@@ -33,6 +33,7 @@ def test_the_statistics_tab_charts_and_selects(
     assert [value for _, value, _ in chart.bars] == sorted(
         (value for _, value, _ in chart.bars), reverse=True
     )
+    assert not window.statistics.splits_chart.isVisibleTo(window)  # one split: no chart
     window.statistics.grab()  # every chart paints offscreen
     largest = chart.bars[0][2]
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, 10))

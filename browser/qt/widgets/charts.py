@@ -176,6 +176,7 @@ class StatisticsPanel(QScrollArea):
         self.classes_caption, self.classes_chart = QLabel(), Histogram(" images")
         self.sizes_caption, self.sizes_chart = QLabel(), Histogram(" kB")
         self.splits_caption = QLabel()
+        self.splits_chart = BarChart()  # not connected: a split is not a synset to go to
         self.review_caption = QLabel()
         self.pixels_caption, self.pixels_chart = QLabel(), Heatmap()
         self.aspects_caption, self.aspects_chart = QLabel(), Histogram()
@@ -202,6 +203,7 @@ class StatisticsPanel(QScrollArea):
             self.sizes_caption,
             self.sizes_chart,
             self.splits_caption,
+            self.splits_chart,
             self.review_caption,
             self.measure_button,
             self.measure_bar,
@@ -250,6 +252,8 @@ class StatisticsPanel(QScrollArea):
         sizes = stats.file_sizes
         self.sizes_chart.set_bins([e / 1e3 for e in sizes.edges], sizes.counts)
         self.splits_caption.setText(captions.get("splits", ""))
+        self.splits_chart.set_bars([(name, n, -1) for name, n in stats.splits.items()])
+        self.splits_chart.setVisible(len(stats.splits) > 1)
         review = ""
         if estimate is not None and estimate.reviewed:
             counts = ", ".join(
