@@ -1,4 +1,4 @@
-"""Statistics for entity on an ILSVRC-sized index (goal: < 200 ms).
+"""Statistics for entity on an ILSVRC-sized index (goal: < 200 ms), and the hierarchy map.
 
 Usage: python benchmarks/bench_statistics.py [TREE]  (default /tmp/synset-bench/ilsvrc, made by
 make_ilsvrc_tree.py: 1.28M files in 1000 class folders)
@@ -18,6 +18,7 @@ from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
 from browser.core.browse import DatasetView  # noqa: E402
 from browser.core.dataset import open_dataset  # noqa: E402
 from browser.core.statistics import synset_statistics  # noqa: E402
+from browser.core.treemap import nested_layout  # noqa: E402
 from browser.core.wordnet import load_hierarchy  # noqa: E402
 
 
@@ -37,6 +38,16 @@ def main() -> None:
     print(f"{len(index):,} images; {time.strftime('%Y-%m-%d')}")
     print("| measure | result |\n|---|---|")
     print(f"| statistics for entity (median of 5) | {statistics.median(times) * 1000:.0f} ms |")
+    for name, node in (("entity", hierarchy.root), ("dog", hierarchy.index("n02084071"))):
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            nested_layout(view, node, 460.0, 700.0)
+            times.append(time.perf_counter() - started)
+        print(
+            f"| hierarchy map of {name}, two levels (median of 5) | "
+            f"{statistics.median(times) * 1000:.1f} ms |"
+        )
 
 
 if __name__ == "__main__":
