@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from browser.core.browse import DatasetView
 from browser.core.dataset import open_dataset
@@ -19,7 +20,7 @@ from browser.core.index import DatasetIndex
 from browser.core.scanner import ScanCancelled
 from browser.core.search import SynsetSearch
 from browser.core.statpass import fill_file_facts, pending_folders
-from browser.qt.thumbs import LIVE_POOLS
+from browser.qt.background import CallableTask, serial_pool
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,7 @@ class DatasetTasks(QObject):
         super().__init__(parent)
         self.hierarchy = hierarchy
         self.cache_dir = cache_dir
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)  # one dataset job at a time, in order
-        LIVE_POOLS.add(self.pool)
+        self.pool = serial_pool(self)  # one dataset job at a time, in order
         self._cancel = threading.Event()
 
     def open(
@@ -57,13 +56,13 @@ class DatasetTasks(QObject):
     ) -> None:
         self.cancel()
         self._cancel = threading.Event()
-        self.pool.start(
-            _Run(lambda e=self._cancel: self._open(root, refresh, (layout, hierarchy), e))
-        )
+        # The job keeps this open's own cancel flag: a later open replaces self._cancel.
+        job = partial(self._open, root, refresh, (layout, hierarchy), self._cancel)
+        self.pool.start(CallableTask(job))
 
     def fill_facts(self, index: DatasetIndex) -> None:
         if pending_folders(index):
-            self.pool.start(_Run(lambda e=self._cancel: self._facts(index, e)))
+            self.pool.start(CallableTask(partial(self._facts, index, self._cancel)))
 
     def warm_search(self, search: SynsetSearch) -> None:
         """Build the search indexes off the GUI thread (after the dataset's own jobs)."""
@@ -72,7 +71,7 @@ class DatasetTasks(QObject):
             search.warm()
             self.searchWarmed.emit()
 
-        self.pool.start(_Run(warm))
+        self.pool.start(CallableTask(warm))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -116,12 +115,3 @@ class DatasetTasks(QObject):
             log.exception("the stat pass over %s failed", index.root)
             return
         self.factsFilled.emit()
-
-
-class _Run(QRunnable):
-    def __init__(self, action: object) -> None:
-        super().__init__()
-        self.action = action
-
-    def run(self) -> None:
-        self.action()  # type: ignore[operator]

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QLabel,
@@ -29,7 +29,7 @@ from browser.core.dimensions import dimension_cache_for, read_dimensions
 from browser.core.estimates import Estimate
 from browser.core.scanner import ScanCancelled
 from browser.core.statistics import SynsetStatistics, synset_statistics
-from browser.qt.thumbs import LIVE_POOLS
+from browser.qt.background import CallableTask, serial_pool
 
 _BAR_HEIGHT = 18
 _MAX_BARS = 25
@@ -223,9 +223,7 @@ class StatisticsPanel(QScrollArea):
         self.heights: np.ndarray | None = None
         self._shown: tuple[DatasetView, int, Estimate | None] | None = None
         self._cancel = threading.Event()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        LIVE_POOLS.add(self._pool)
+        self._pool = serial_pool(self)
         self._signals = _MeasureSignals(self)
         self._signals.progress.connect(self._measure_progress)
         self._signals.done.connect(self._measured)
@@ -300,7 +298,7 @@ class StatisticsPanel(QScrollArea):
                 return
             self._signals.done.emit((view, rows, widths, heights))
 
-        self._pool.start(_Task(work))
+        self._pool.start(CallableTask(work))
 
     def _measure_progress(self, done: int, total: int) -> None:
         self.measure_bar.setRange(0, total)
@@ -332,12 +330,3 @@ class StatisticsPanel(QScrollArea):
 class _MeasureSignals(QObject):
     progress = Signal(int, int)
     done = Signal(object)
-
-
-class _Task(QRunnable):
-    def __init__(self, action: object) -> None:
-        super().__init__()
-        self.action = action
-
-    def run(self) -> None:
-        self.action()  # type: ignore[operator]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -33,7 +33,7 @@ from browser.core.duplicates import (
     near_pairs,
 )
 from browser.core.scanner import ScanCancelled
-from browser.qt.thumbs import LIVE_POOLS
+from browser.qt.background import CallableTask, serial_pool
 
 KIND_TEXT = {
     "labels": "same image, different labels",
@@ -45,15 +45,6 @@ KIND_TEXT = {
 class _Signals(QObject):
     progress = Signal(int, int)
     done = Signal(object)  # list[DuplicateGroup], or None when cancelled
-
-
-class _Task(QRunnable):
-    def __init__(self, action: object) -> None:
-        super().__init__()
-        self.action = action
-
-    def run(self) -> None:
-        self.action()  # type: ignore[operator]
 
 
 class DuplicatesDialog(QDialog):
@@ -80,9 +71,7 @@ class DuplicatesDialog(QDialog):
         self._signals = _Signals(self)
         self._signals.progress.connect(self._progress)
         self._signals.done.connect(self._done)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        LIVE_POOLS.add(self._pool)
+        self._pool = serial_pool(self)
         rows = view.rows(synset)
         index = view.index
         cache = hash_cache_for(index, cache_dir)
@@ -102,7 +91,7 @@ class DuplicatesDialog(QDialog):
             pairs = near_pairs(hashes[valid], DEFAULT_MAX_DISTANCE)
             self._signals.done.emit(group_duplicates(index, rows[valid], pairs))
 
-        self._pool.start(_Task(work))
+        self._pool.start(CallableTask(work))
         self.resize(560, 480)
 
     def _progress(self, done: int, total: int) -> None:

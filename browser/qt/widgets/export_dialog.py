@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,22 +39,13 @@ from browser.core.export import (
     run_export,
 )
 from browser.core.verdicts import Verdict
-from browser.qt.thumbs import LIVE_POOLS
+from browser.qt.background import CallableTask, serial_pool
 
 
 class _Signals(QObject):
     planned = Signal(object, object)  # options, ExportPlan or an error message (str)
     progress = Signal(int, int)
     finished = Signal(object)  # {mode: count} or an error message (str)
-
-
-class _Task(QRunnable):
-    def __init__(self, action: object) -> None:
-        super().__init__()
-        self.action = action
-
-    def run(self) -> None:
-        self.action()  # type: ignore[operator]
 
 
 class ExportDialog(QDialog):
@@ -72,9 +63,7 @@ class ExportDialog(QDialog):
         self.plan: ExportPlan | None = None
         self.outcome: dict[str, int] | str | None = None
         self._cancel = threading.Event()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        LIVE_POOLS.add(self._pool)
+        self._pool = serial_pool(self)
         self._signals = _Signals(self)
         self._signals.planned.connect(self._planned)
         self._signals.progress.connect(self._progress)
@@ -170,7 +159,7 @@ class ExportDialog(QDialog):
                 result = str(exc)
             self._signals.planned.emit(options, result)
 
-        self._pool.start(_Task(plan))
+        self._pool.start(CallableTask(plan))
 
     def _planned(self, options: ExportOptions, plan: ExportPlan | str) -> None:
         if options != self.options():
@@ -230,7 +219,7 @@ class ExportDialog(QDialog):
                 result = str(exc)
             self._signals.finished.emit(result)
 
-        self._pool.start(_Task(export))
+        self._pool.start(CallableTask(export))
 
     def _progress(self, done: int, total: int) -> None:
         self.bar.setValue(done)
