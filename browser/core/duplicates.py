@@ -17,19 +17,16 @@ across splits (train/val leakage), then within one class.
 from __future__ import annotations
 
 import math
-import os
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
+from browser.core.filecache import FileValueCache, cache_path, per_file_values
 from browser.core.index import DatasetIndex
 from browser.core.phash import file_hash
-from browser.core.scanner import ScanCancelled
 
 DEFAULT_MAX_DISTANCE = 5
 _CHUNKS = ((0, 21), (21, 21), (42, 22))
@@ -123,32 +120,22 @@ def group_duplicates(
     return groups
 
 
-class HashCache:
-    """Hashes of a dataset's images, kept in the cache folder by relative path, size and
-    mtime: a changed file is hashed again; an interrupted pass resumes where it stopped."""
+class HashCache(FileValueCache):
+    """Perceptual hashes by file (NULL: the image cannot be decoded)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        with closing(sqlite3.connect(path)) as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS hashes (relpath TEXT PRIMARY KEY, size INTEGER, "
-                "mtime INTEGER, hash INTEGER)"  # NULL hash: the image cannot be decoded
-            )
-            db.commit()
-
-    def load(self) -> dict[str, tuple[int, int, int | None]]:
-        with closing(sqlite3.connect(self.path)) as db:
-            return {r: (s, m, h) for r, s, m, h in db.execute("SELECT * FROM hashes")}
-
-    def save(self, entries: list[tuple[str, int, int, int | None]]) -> None:
-        with closing(sqlite3.connect(self.path)) as db:
-            db.executemany("INSERT OR REPLACE INTO hashes VALUES (?,?,?,?)", entries)
-            db.commit()
+        super().__init__(path, ("hash",))
 
 
 def _signed(value: int) -> int:  # SQLite integers are signed 64-bit
     return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _hash(path: str) -> tuple[int | None]:
+    try:
+        return (_signed(file_hash(path)),)
+    except Exception:  # an undecodable image has no hash; it is remembered as such
+        return (None,)
 
 
 def hash_rows(
@@ -160,43 +147,13 @@ def hash_rows(
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(hashes as uint64, decodable mask) for ``rows``; computed ones are cached as they come."""
-    known = cache.load()
-    hashes = np.zeros(len(rows), dtype=np.uint64)
-    valid = np.zeros(len(rows), dtype=bool)
-    fresh: list[tuple[str, int, int, int | None]] = []
-    for position, row in enumerate(rows.tolist()):
-        relpath = index.relpath(row)
-        size, mtime = int(index.sizes[row]), int(index.mtimes[row])
-        if size < 0:  # the stat pass has not reached it: the cache needs the file's facts
-            try:
-                st = os.stat(index.path(row))
-                size, mtime = st.st_size, st.st_mtime_ns
-            except OSError:
-                pass
-        entry = known.get(relpath)
-        if entry is not None and size >= 0 and entry[:2] == (size, mtime):
-            value = entry[2]
-        else:
-            if cancelled is not None and cancelled():
-                cache.save(fresh)
-                raise ScanCancelled
-            try:
-                value = _signed(file_hash(index.path(row)))
-            except Exception:  # an undecodable image has no hash; it is remembered as such
-                value = None
-            fresh.append((relpath, size, mtime, value))
-            if len(fresh) >= 500:
-                cache.save(fresh)
-                fresh = []
-        if value is not None:
-            hashes[position] = np.uint64(value % (1 << 64))
-            valid[position] = True
-        if progress is not None and (position % 500 == 0 or position == len(rows) - 1):
-            progress(position + 1, len(rows))
-    cache.save(fresh)
+    values = per_file_values(
+        index, rows, cache, _hash, (None,), progress=progress, cancelled=cancelled
+    )
+    valid = np.array([v[0] is not None for v in values], dtype=bool)
+    hashes = np.array([(v[0] or 0) % (1 << 64) for v in values], dtype=np.uint64)
     return hashes, valid
 
 
 def hash_cache_for(index: DatasetIndex, cache_dir: Path) -> HashCache:
-    name = os.path.basename(index.store_path) if index.store_path else "unsaved.sqlite"
-    return HashCache(cache_dir / "hashes" / name)
+    return HashCache(cache_path(index, cache_dir, "hashes"))
