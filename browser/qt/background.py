@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from browser.qt.thumbs import LIVE_POOLS
 
@@ -27,3 +27,11 @@ def serial_pool(owner: QObject) -> QThreadPool:
     pool.setMaxThreadCount(1)
     LIVE_POOLS.add(pool)
     return pool
+
+
+class ProgressSignals(QObject):
+    """What a background pass tells the GUI thread: progress, then its result (None when
+    the user cancelled it)."""
+
+    progress = Signal(int, int)
+    done = Signal(object)

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QLabel,
@@ -29,7 +29,7 @@ from browser.core.dimensions import dimension_cache_for, read_dimensions
 from browser.core.estimates import Estimate
 from browser.core.scanner import ScanCancelled
 from browser.core.statistics import SynsetStatistics, synset_statistics
-from browser.qt.background import CallableTask, serial_pool
+from browser.qt.background import CallableTask, ProgressSignals, serial_pool
 
 _BAR_HEIGHT = 18
 _MAX_BARS = 25
@@ -224,7 +224,7 @@ class StatisticsPanel(QScrollArea):
         self._shown: tuple[DatasetView, int, Estimate | None] | None = None
         self._cancel = threading.Event()
         self._pool = serial_pool(self)
-        self._signals = _MeasureSignals(self)
+        self._signals = ProgressSignals(self)
         self._signals.progress.connect(self._measure_progress)
         self._signals.done.connect(self._measured)
 
@@ -325,8 +325,3 @@ class StatisticsPanel(QScrollArea):
     def stop(self) -> None:
         self._cancel.set()
         self._pool.waitForDone()
-
-
-class _MeasureSignals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)

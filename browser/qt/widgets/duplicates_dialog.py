@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -33,18 +33,13 @@ from browser.core.duplicates import (
     near_pairs,
 )
 from browser.core.scanner import ScanCancelled
-from browser.qt.background import CallableTask, serial_pool
+from browser.qt.background import CallableTask, ProgressSignals, serial_pool
 
 KIND_TEXT = {
     "labels": "same image, different labels",
     "splits": "same image in several splits",
     "class": "repeated within a class",
 }
-
-
-class _Signals(QObject):
-    progress = Signal(int, int)
-    done = Signal(object)  # list[DuplicateGroup], or None when cancelled
 
 
 class DuplicatesDialog(QDialog):
@@ -68,7 +63,7 @@ class DuplicatesDialog(QDialog):
             layout.addWidget(widget)
         self._cancel = threading.Event()
         self.cancel_button.clicked.connect(self._cancel.set)
-        self._signals = _Signals(self)
+        self._signals = ProgressSignals(self)
         self._signals.progress.connect(self._progress)
         self._signals.done.connect(self._done)
         self._pool = serial_pool(self)
