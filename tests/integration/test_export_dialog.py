@@ -102,7 +102,7 @@ def test_the_window_exports_what_is_selected_in_the_tree_or_the_grid(
 ) -> None:
     from PySide6.QtCore import QItemSelectionModel
 
-    from tests.integration.test_review import make_window
+    from tests.integration.windows import make_window
 
     root = make_files(
         tmp_path / "ds", [f"{GOLDEN}/g{i}.JPEG" for i in range(3)] + [f"{CHIHUAHUA}/c.JPEG"]

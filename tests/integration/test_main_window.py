@@ -27,19 +27,12 @@ from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
 from tests.conftest import DOG, GOLDEN, TABBY, MakeFiles
+from tests.integration.windows import make_window
 
 
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy) -> Iterator[MainWindow]:
-    cache = tmp_path / "cache"
-    tasks = DatasetTasks(hierarchy, cache)
-    loader = ThumbnailLoader(ThumbnailCache(cache / "thumbs"), threads=2)
-    win = MainWindow(hierarchy, tasks, loader, RecentDatasets(tmp_path / "data"))
-    tasks.setParent(win)
-    loader.setParent(win)
-    qtbot.addWidget(win)
-    win.resize(1300, 800)
-    win.show()
+    win = make_window(qtbot, tmp_path, hierarchy)
     yield win
     win.close()
 

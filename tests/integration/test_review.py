@@ -11,27 +11,11 @@ from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy import Hierarchy
-from browser.core.recent import RecentDatasets
-from browser.core.thumbnails import ThumbnailCache
 from browser.core.verdicts import VerdictStore
-from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.widgets.synset_picker import SynsetPicker
-from browser.qt.workers import DatasetTasks
 from tests.conftest import GOLDEN, TENCH, MakeFiles
-
-
-def make_window(qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy) -> MainWindow:
-    cache = tmp_path / "cache"
-    tasks = DatasetTasks(hierarchy, cache)
-    loader = ThumbnailLoader(ThumbnailCache(cache / "thumbs"), threads=2)
-    window = MainWindow(hierarchy, tasks, loader, RecentDatasets(tmp_path / "data"))
-    tasks.setParent(window)
-    loader.setParent(window)
-    qtbot.addWidget(window)
-    window.resize(1300, 800)
-    window.show()
-    return window
+from tests.integration.windows import make_window
 
 
 @pytest.fixture

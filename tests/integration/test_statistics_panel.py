@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy import Hierarchy
 from tests.conftest import DOG, GOLDEN, MakeFiles
-from tests.integration.test_review import make_window
+from tests.integration.windows import make_window
 
 CHIHUAHUA = "n02085620"
 
