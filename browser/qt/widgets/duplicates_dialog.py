@@ -9,12 +9,10 @@ Signals:
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
     QListWidget,
     QProgressBar,
@@ -33,7 +31,7 @@ from browser.core.duplicates import (
     near_pairs,
 )
 from browser.core.scanner import ScanCancelled
-from browser.qt.background import CallableTask, ProgressSignals, serial_pool
+from browser.qt.background import CallableTask, ProgressSignals, WorkerDialog
 
 KIND_TEXT = {
     "labels": "same image, different labels",
@@ -42,7 +40,7 @@ KIND_TEXT = {
 }
 
 
-class DuplicatesDialog(QDialog):
+class DuplicatesDialog(WorkerDialog):
     groupChosen = Signal(object)
 
     def __init__(
@@ -61,12 +59,10 @@ class DuplicatesDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self.status, self.bar, self.cancel_button, self.list):
             layout.addWidget(widget)
-        self._cancel = threading.Event()
         self.cancel_button.clicked.connect(self._cancel.set)
         self._signals = ProgressSignals(self)
         self._signals.progress.connect(self._progress)
         self._signals.done.connect(self._done)
-        self._pool = serial_pool(self)
         rows = view.rows(synset)
         index = view.index
         cache = hash_cache_for(index, cache_dir)
@@ -117,7 +113,3 @@ class DuplicatesDialog(QDialog):
         if 0 <= number < len(self.groups):
             self.groupChosen.emit(list(self.groups[number].rows))
 
-    def done(self, code: int) -> None:  # closing by any route stops and waits for the worker
-        self._cancel.set()
-        self._pool.waitForDone()
-        super().done(code)

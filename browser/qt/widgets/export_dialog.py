@@ -7,14 +7,12 @@ interrupted export is continued by exporting again into the same folder with "Re
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -39,7 +37,7 @@ from browser.core.export import (
     run_export,
 )
 from browser.core.verdicts import Verdict
-from browser.qt.background import CallableTask, serial_pool
+from browser.qt.background import CallableTask, WorkerDialog
 
 
 class _Signals(QObject):
@@ -48,7 +46,7 @@ class _Signals(QObject):
     finished = Signal(object)  # {mode: count} or an error message (str)
 
 
-class ExportDialog(QDialog):
+class ExportDialog(WorkerDialog):
     def __init__(
         self,
         view: DatasetView,
@@ -62,8 +60,6 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export")
         self.plan: ExportPlan | None = None
         self.outcome: dict[str, int] | str | None = None
-        self._cancel = threading.Event()
-        self._pool = serial_pool(self)
         self._signals = _Signals(self)
         self._signals.planned.connect(self._planned)
         self._signals.progress.connect(self._progress)
@@ -243,10 +239,6 @@ class ExportDialog(QDialog):
         else:
             self.close()
 
-    def done(self, code: int) -> None:  # closing by any route waits for the worker
-        self._cancel.set()
-        self._pool.waitForDone()
-        super().done(code)
 
 
 def _row(widgets: list[QWidget]) -> QWidget:
