@@ -32,7 +32,7 @@ from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
 from browser.core.ilsvrc import ilsvrc_class_index
 from browser.core.index import DatasetIndex
-from browser.core.layouts import LAYOUT_CHOICES
+from browser.core.layouts import LAYOUT_CHOICES, LayoutRefused
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
 from browser.core.statistics import synset_statistics
@@ -221,7 +221,10 @@ def _print_limited(title: str, lines: list[str]) -> None:
 def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     index = _open(args, hierarchy, refresh=True)
     if not args.no_stat:
+        told = len(index.notes)
         fill_file_facts(index, progress=TerminalProgress())
+        for note in index.notes[told:]:  # e.g. the cache turned out read-only or full
+            print(f"{PROG}: {note}", file=sys.stderr)
     unmapped = index.unmapped()
     skipped = index.skipped()
     if args.json:
@@ -479,7 +482,7 @@ def run(argv: list[str]) -> int:
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
-    except (DatasetPathError, HierarchyChoiceError) as exc:
+    except (DatasetPathError, HierarchyChoiceError, LayoutRefused) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # stdout closed early (| head): not an error worth a message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from pathlib import Path
 
@@ -83,13 +84,21 @@ def open_dataset(
             notes.append(f"{exc}; it was left as it is and this session's index is not saved")
             save_to = None
         except store.IndexStoreError as exc:
-            aside = _set_aside(path)
-            notes.append(f"{exc}; moved it to {aside} and scanned again")
+            try:
+                aside = _set_aside(path)
+            except OSError as failure:
+                notes.append(f"{exc}; {store.unsaved_notice(path, failure)}")
+                save_to = None
+            else:
+                notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
             index = _labelled_index(real, hierarchy, stored_layout, folders, problems)
             if stored_layout == layout or satisfies(stored_layout, layout):
+                if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                    notes.append(store.unsaved_notice(path, PermissionError(13, "it is read-only")))
+                    save_to = None
                 if not refresh:
-                    return _opened(index, path, notes, scanned=False)
+                    return _opened(index, save_to, notes, scanned=False)
                 previous = index.records_by_path()
             else:
                 notes.append(f"read again as layout {layout!r} (the index had {stored_layout!r})")
@@ -103,16 +112,22 @@ def open_dataset(
     )
     index = _labelled_index(real, hierarchy, result.layout, result.folders, result.problems)
     if save_to is not None:
-        store.save(
-            save_to,
-            root=real,
-            layout=result.layout,
-            hierarchy=hierarchy,
-            folders=result.folders,
-            problems=result.problems,
-        )
+        try:
+            store.save(
+                save_to,
+                root=real,
+                layout=result.layout,
+                hierarchy=hierarchy,
+                folders=result.folders,
+                problems=result.problems,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            notes.append(store.unsaved_notice(save_to, exc))
+            save_to = None
     for note in notes:
-        log.warning("%s", note)
+        # The caller shows ``notes`` (the CLI on stderr, the window in its panel): logging
+        # them as warnings too would say everything twice.
+        log.info("%s", note)
     return _opened(index, save_to, notes, scanned=True)
 
 

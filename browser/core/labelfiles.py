@@ -6,9 +6,12 @@ Kaggle's ``LOC_val_solution.csv``, the devkit's ``ILSVRC2012_validation_ground_t
 ``val/val_annotations.txt``. Each reader returns a :class:`LabelFile`: file name → synset, and
 every line it could not use, with its reason. A bad line never stops the rest.
 
-Label files are looked for in the labelled folder and a few of its parents (Kaggle keeps them
-above ``ILSVRC/Data/CLS-LOC/val``). Names in a label file only ever select images of that
-folder: an entry with a path separator or ``..`` is reported, never followed.
+Label files are looked for in the labelled folder and its parents up to the dataset folder
+the user opened, never above it (Kaggle keeps them in its top folder, above
+``ILSVRC/Data/CLS-LOC/val``: open that top folder). A label file that is a link to outside
+the dataset is refused and reported, unread. Names in a label file only ever select images of
+that folder: an entry with a path separator or ``..`` is reported, never followed. Files are
+read BOM-tolerant (Excel writes one), line by line: one bad line never hides the others.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from browser.core.filenames import open_text
 from browser.core.hierarchy import Hierarchy
+from browser.core.links import is_within
 from browser.core.matfile import MatFileError, devkit_ids
 
 KAGGLE_SOLUTION = "LOC_val_solution.csv"
@@ -27,7 +32,8 @@ DEVKIT_GROUND_TRUTH = "ILSVRC2012_validation_ground_truth.txt"
 DEVKIT_MAP = "map_clsloc.txt"
 DEVKIT_META = "meta.mat"
 TINY_ANNOTATIONS = "val_annotations.txt"
-_PARENTS_SEARCHED = 4
+VAL_SPLIT = "val"  # the split of images a validation label file labels
+OUTSIDE_ROOT = "a link to a file outside the dataset; not read"
 _PROBLEMS_KEPT = 50  # per file; the count of the rest is reported
 
 
@@ -48,6 +54,7 @@ class LabelFile:
 
     kind: str  # a short description, e.g. "Kaggle LOC_val_solution.csv"
     path: str
+    split: str = VAL_SPLIT  # of the images it labels (every reader here reads a val file)
     labels: dict[str, int] = field(default_factory=dict)  # image stem → synset
     lines: dict[str, int] = field(default_factory=dict)  # image stem → its line in the file
     problems: list[LabelProblem] = field(default_factory=list)
@@ -86,28 +93,40 @@ def _add(found: LabelFile, line: int, image_id: str, wnid: str, hierarchy: Hiera
 
 
 def _lines(path: str) -> Iterator[tuple[int, str]]:
-    with open(path, encoding="utf-8", errors="replace") as text:
+    """Numbered lines without their line ends; a leading BOM is skipped, and bytes that are
+    not UTF-8 are kept (as in file names: browser.core.filenames)."""
+    with open_text(path) as text:
         for number, line in enumerate(text, start=1):
             yield number, line.rstrip("\r\n")
+
+
+def _csv_row(line: str) -> list[str]:
+    """One CSV line as fields. Each line is parsed on its own, so a stray quote costs that
+    line (csv.Error), never the rest of the file."""
+    return next(csv.reader([line], strict=True), [])
 
 
 def read_kaggle_solution(path: str, hierarchy: Hierarchy) -> LabelFile:
     """``ImageId,PredictionString``; the first token of PredictionString is the wnid."""
     found = LabelFile(f"Kaggle {KAGGLE_SOLUTION}", path)
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as text:
-            rows = csv.reader(text)
-            header = next(rows, None)
-            if header is None or [h.strip() for h in header[:2]] != ["ImageId", "PredictionString"]:
-                found.problem(1, f"header is {header!r}, expected ImageId,PredictionString")
-                return found
-            for number, row in enumerate(rows, start=2):
-                if not row:
-                    continue
-                if len(row) < 2 or not row[1].split():
-                    found.problem(number, "no PredictionString")
-                    continue
-                _add(found, number, row[0].strip(), row[1].split()[0], hierarchy)
+        for number, line in _lines(path):
+            try:
+                row = _csv_row(line)
+            except csv.Error as exc:
+                found.problem(number, f"not a CSV line ({exc}); skipped")
+                continue
+            if number == 1:
+                if [h.strip() for h in row[:2]] != ["ImageId", "PredictionString"]:
+                    found.problem(1, "expected ImageId,PredictionString as the header")
+                    return found
+                continue
+            if not row or not line.strip():
+                continue
+            if len(row) < 2 or not row[1].split():
+                found.problem(number, "no PredictionString")
+                continue
+            _add(found, number, row[0].strip(), row[1].split()[0], hierarchy)
     except OSError as exc:
         found.problem(0, f"cannot be read: {exc.strerror or exc}")
     return found
@@ -175,42 +194,63 @@ def read_tiny_annotations(path: str, hierarchy: Hierarchy) -> LabelFile:
     return found
 
 
-def find_near(folder: str, name: str) -> str | None:
-    """``name`` in ``folder`` or one of its parents (a devkit's ``data/`` included)."""
+def find_near(
+    folder: str, name: str, root: str | None = None, refused: list[LabelProblem] | None = None
+) -> str | None:
+    """``name`` in ``folder`` or one of its parents up to ``root`` (default: ``folder`` only),
+    never above it; a devkit's ``data/`` in one of them counts. A candidate that is a link to
+    outside ``root`` is passed over (and added to ``refused``)."""
+    top = os.path.realpath(root if root is not None else folder)
     here = os.path.normpath(folder)
-    for _ in range(_PARENTS_SEARCHED + 1):
+    while True:
         candidates = [os.path.join(here, name)]
         try:
             with os.scandir(here) as entries:
-                candidates += [
-                    os.path.join(e.path, "data", name)
-                    for e in entries
-                    if "devkit" in e.name.lower() and e.is_dir()
-                ]
+                devkits = sorted(e.path for e in entries if "devkit" in e.name.lower())
         except OSError:
-            pass
+            devkits = []
+        candidates += [os.path.join(d, "data", name) for d in devkits if os.path.isdir(d)]
         for candidate in candidates:
-            if os.path.isfile(candidate):
-                return candidate
+            if not os.path.isfile(candidate):
+                continue
+            if not is_within(os.path.realpath(candidate), top):
+                if refused is not None:
+                    refused.append(LabelProblem(candidate, 0, OUTSIDE_ROOT))
+                continue
+            return candidate
         parent = os.path.dirname(here)
-        if parent == here:
-            break
+        if parent == here or not is_within(os.path.realpath(parent), top):
+            return None
         here = parent
-    return None
 
 
-def find_label_file(folder: str, hierarchy: Hierarchy) -> LabelFile | None:
-    """The label file for a folder of unlabelled images, if one can be found near it."""
-    tiny = os.path.join(os.path.dirname(folder), TINY_ANNOTATIONS)
-    if os.path.basename(folder) == "images" and os.path.isfile(tiny):
-        return read_tiny_annotations(tiny, hierarchy)
-    kaggle = find_near(folder, KAGGLE_SOLUTION)
+def find_label_file(folder: str, hierarchy: Hierarchy, root: str) -> LabelFile | None:
+    """The label file for a folder of unlabelled images, if one is in it or above it within
+    the dataset folder ``root``."""
+    refused: list[LabelProblem] = []
+    found = _find_label_file(folder, hierarchy, root, refused)
+    if found is None and refused:
+        found = LabelFile("label file", refused[0].file)
+    if found is not None:
+        found.problems[:0] = refused
+    return found
+
+
+def _find_label_file(
+    folder: str, hierarchy: Hierarchy, root: str, refused: list[LabelProblem]
+) -> LabelFile | None:
+    parent = os.path.dirname(folder)
+    if os.path.basename(folder) == "images" and is_within(os.path.realpath(parent), root):
+        tiny = find_near(parent, TINY_ANNOTATIONS, parent, refused)
+        if tiny is not None:
+            return read_tiny_annotations(tiny, hierarchy)
+    kaggle = find_near(folder, KAGGLE_SOLUTION, root, refused)
     if kaggle is not None:
         return read_kaggle_solution(kaggle, hierarchy)
-    truth = find_near(folder, DEVKIT_GROUND_TRUTH)
+    truth = find_near(folder, DEVKIT_GROUND_TRUTH, root, refused)
     if truth is None:
         return None
-    ids, problems = devkit_id_map(os.path.dirname(truth), folder)
+    ids, problems = devkit_id_map(os.path.dirname(truth), folder, root=root)
     if ids is None:
         found = LabelFile(f"devkit {DEVKIT_GROUND_TRUTH}", truth)
         found.problem(
@@ -225,18 +265,23 @@ def find_label_file(folder: str, hierarchy: Hierarchy) -> LabelFile | None:
     return found
 
 
-def devkit_id_map(*folders: str) -> tuple[dict[int, str] | None, list[LabelProblem]]:
+def devkit_id_map(
+    *folders: str, root: str | None = None
+) -> tuple[dict[int, str] | None, list[LabelProblem]]:
     """Devkit class ID → wnid, from ``map_clsloc.txt`` or else the devkit's ``meta.mat``
-    near the first of ``folders`` that has one; None if neither is found."""
+    in or above the first of ``folders`` that has one, within ``root`` (default: in the
+    folder itself); None if neither is found."""
+    refused: list[LabelProblem] = []
     for folder in folders:
-        mapping = find_near(folder, DEVKIT_MAP)
+        mapping = find_near(folder, DEVKIT_MAP, root, refused)
         if mapping is not None:
-            return read_devkit_map(mapping)
+            ids, problems = read_devkit_map(mapping)
+            return ids, refused + problems
     for folder in folders:
-        meta = find_near(folder, DEVKIT_META)
+        meta = find_near(folder, DEVKIT_META, root, refused)
         if meta is not None:
             try:
-                return devkit_ids(meta), []
+                return devkit_ids(meta), refused
             except (OSError, MatFileError, zlib.error) as exc:
-                return None, [LabelProblem(meta, 0, f"cannot be read: {exc}")]
-    return None, []
+                return None, [*refused, LabelProblem(meta, 0, f"cannot be read: {exc}")]
+    return None, refused

@@ -41,12 +41,14 @@ class LabelSource:
         return text
 
 
-def _split_name(record: FolderRecord) -> str:
-    """Tiny ImageNet's ``val/`` holds no class folders, so discovery did not take it for a
-    split; once its images are labelled, it is one."""
+def _split_name(record: FolderRecord, found: LabelFile) -> str:
+    """A folder of images labelled by a validation file is the val split, wherever it lies
+    (``ILSVRC2012_img_val/``, the dataset folder itself), unless its own name says more."""
     first = record.top.split("/", 1)[0]
     if record.split == NO_SPLIT and first.lower() in KNOWN_SPLITS:
         return first
+    if record.split == NO_SPLIT:
+        return found.split
     return record.split
 
 
@@ -55,7 +57,7 @@ def _split(record: FolderRecord, found: LabelFile) -> tuple[FolderRecord, Folder
     nodes = np.fromiter((found.labels.get(stem(n), -1) for n in names), np.int32, len(names))
     chosen = np.flatnonzero(nodes >= 0)
     rest = np.flatnonzero(nodes < 0)
-    split = _split_name(record)
+    split = _split_name(record, found)
     labelled = FolderRecord(
         record.relpath,
         record.top,
@@ -115,7 +117,7 @@ def apply_label_files(
             out.append(record)
             continue
         folder = os.path.join(root, record.relpath) if record.relpath else root
-        found = find_label_file(folder, hierarchy)
+        found = find_label_file(folder, hierarchy, root)
         if found is None:
             out.append(record)
             continue

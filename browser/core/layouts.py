@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from dataclasses import dataclass, field
 
 from browser.core.hierarchy import Hierarchy
 from browser.core.ilsvrc import ilsvrc_wnids
+from browser.core.links import refusal
 from browser.core.tarshards import SHARD_SUFFIX, is_shard_name
 
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"})
@@ -47,6 +49,16 @@ UNMAPPED_NOT_WNID = "folder name is not a WordNet id"
 UNMAPPED_NOT_SYNSET = "not a WordNet 3.0 noun synset"
 UNMAPPED_LOOSE = "images outside any class folder"
 UNMAPPED_NOT_CLASS_INDEX = "folder name is not a class index 0–999"
+SAME_FOLDER = "same folder as {other} (already listed at that path)"
+
+# ImageNetV2 as its archives extract: imagenetv2-matched-frequency-format-val/0 … 999/.
+IMAGENET_V2_VARIANT = re.compile(r"imagenetv2-(.+)-format-val")
+# Kaggle's ImageNet keeps the images three levels down, next to annotations and lists.
+KAGGLE_DATA = "ILSVRC/Data/CLS-LOC"
+
+
+class LayoutRefused(ValueError):
+    """A layout the user asked for does not fit the files; the message says why."""
 
 
 def is_image_name(name: str) -> bool:
@@ -66,6 +78,7 @@ class Top:
     label: int
     reason: str = ""
     shard: bool = False  # a <wnid>.tar whose members are the images
+    via_link: bool = False  # below a split folder that is a directory link
 
 
 @dataclass
@@ -168,49 +181,115 @@ def _is_imagenet_v2(folders: list[os.DirEntry[str]], requested: str) -> bool:
     return len(folders) >= 2 and len(numbered) == len(folders)
 
 
+def _v2_variant(name: str) -> str | None:
+    match = IMAGENET_V2_VARIANT.fullmatch(name)
+    return match.group(1) if match else None
+
+
+def _imagenet_v2_tops(
+    layout: Layout, folder: str, split: str, folders: list[os.DirEntry[str]], hierarchy: Hierarchy
+) -> None:
+    """Folder "100" is class 100 in sorted-wnid order, not the 100th name as strings sort."""
+    wnids = ilsvrc_wnids()
+    for entry in folders:
+        relpath = join(folder, entry.name)
+        if not _is_class_index(entry.name):
+            layout.tops.append(Top(relpath, split, -1, UNMAPPED_NOT_CLASS_INDEX))
+            continue
+        layout.tops.append(_class_top(relpath, wnids[int(entry.name)], split, hierarchy))
+
+
+def _refused_links(
+    root: str, folder: str, folders: list[os.DirEntry[str]], layout: Layout
+) -> list[os.DirEntry[str]]:
+    """``folders`` without the directory links the link policy refuses (reported)."""
+    kept = []
+    for entry in folders:
+        reason = refusal(root, entry.path, via_link=False) if entry.is_symlink() else None
+        if reason is None:
+            kept.append(entry)
+        else:
+            layout.skipped.append(Skipped(join(folder, entry.name), reason))
+    return kept
+
+
 def discover(root: str, hierarchy: Hierarchy, requested: str = "auto") -> Layout:
     """Look at the top of ``root`` and decide what every folder there is (``requested``: a
-    key of LAYOUT_CHOICES)."""
+    key of LAYOUT_CHOICES). A requested layout that does not fit raises LayoutRefused."""
     if requested == LAYOUT_FOLDERS:
         # The folder tree is the hierarchy: every folder is walked, and labelled afterwards
         # by its own path (browser.core.dataset).
         return Layout(LAYOUT_FOLDERS, tops=[Top("", NO_SPLIT, -1)])
+    if requested == LAYOUT_IMAGENET_V2 and hierarchy.ids is not None:
+        raise LayoutRefused(
+            f"layout {LAYOUT_IMAGENET_V2!r} reads folders as ILSVRC class indices, which are "
+            f"WordNet ids; it cannot be used with the {hierarchy.source} hierarchy"
+        )
     base = os.path.basename(os.path.normpath(root))
-    root_split = base if base.lower() in KNOWN_SPLITS else NO_SPLIT
+    # Kaggle's top folder: only its image folder is read (its label files sit in the top).
+    top = KAGGLE_DATA if os.path.isdir(os.path.join(root, KAGGLE_DATA)) else ""
+    variant = _v2_variant(base)
+    root_split = variant or (base if base.lower() in KNOWN_SPLITS else NO_SPLIT)
     layout = Layout(LAYOUT_CLASS_FOLDERS)
-    folders = _sort_files(layout, "", root_split, _list(root, "", layout.skipped), hierarchy)
-    if hierarchy.find(base) is not None and not any(
-        hierarchy.is_class_name(e.name) for e in folders
+    top_path = os.path.join(root, top) if top else root
+    listed = _list(top_path, top, layout.skipped)
+    folders = _sort_files(layout, top, root_split, listed, hierarchy)
+    folders = _refused_links(root, top, folders, layout)
+    variants = [e for e in folders if _v2_variant(e.name)] if hierarchy.ids is None else []
+    if requested == "wnid-folders":
+        variants = []
+    if (
+        requested != LAYOUT_IMAGENET_V2
+        and not top
+        and hierarchy.find(base) is not None
+        and not any(hierarchy.is_class_name(e.name) for e in folders)
     ):
         # The root is itself a class folder (someone opened train/n01440764).
         layout.loose.clear()
         layout.tops.append(Top("", NO_SPLIT, hierarchy.index(base)))
         return layout
+    if variants:
+        # ImageNetV2 as extracted: each imagenetv2-<variant>-format-val/ is a split.
+        layout.name = LAYOUT_IMAGENET_V2
+        for entry in folders:
+            relpath = join(top, entry.name)
+            name = _v2_variant(entry.name)
+            if name is None:
+                layout.tops.append(Top(relpath, root_split, -1, UNMAPPED_NOT_CLASS_INDEX))
+                continue
+            inner = _list(entry.path, relpath, layout.skipped)
+            inner_folders = _sort_files(layout, relpath, name, inner, hierarchy)
+            _imagenet_v2_tops(layout, relpath, name, inner_folders, hierarchy)
+        return layout
     if hierarchy.ids is None and _is_imagenet_v2(folders, requested):
         layout.name = LAYOUT_IMAGENET_V2
-        wnids = ilsvrc_wnids()
-        for entry in folders:
-            if not _is_class_index(entry.name):
-                layout.tops.append(Top(entry.name, root_split, -1, UNMAPPED_NOT_CLASS_INDEX))
-                continue
-            # Folder "100" is class 100 in sorted-wnid order, not the 100th name as strings sort.
-            wnid = wnids[int(entry.name)]
-            layout.tops.append(_class_top(entry.name, wnid, root_split, hierarchy))
+        _imagenet_v2_tops(layout, top, root_split, folders, hierarchy)
         return layout
+    if requested == LAYOUT_IMAGENET_V2:
+        raise LayoutRefused(
+            f"{root}: layout {LAYOUT_IMAGENET_V2!r} needs folders 0 … 999, or "
+            "imagenetv2-*-format-val/ folders holding them, and there are none"
+        )
     for entry in folders:
+        relpath = join(top, entry.name)
         if hierarchy.is_class_name(entry.name):
-            layout.tops.append(_class_top(entry.name, entry.name, root_split, hierarchy))
+            layout.tops.append(_class_top(relpath, entry.name, root_split, hierarchy))
             continue
-        inner = _list(entry.path, entry.name, layout.skipped)
+        inner = _list(entry.path, relpath, layout.skipped)
         if not any(
             (hierarchy.is_class_name(e.name) and _is_dir(e)) or is_shard_name(e.name) for e in inner
         ):
-            layout.tops.append(Top(entry.name, root_split, -1, _not_a_class(hierarchy)))
+            # A folder named like a split is that split, even with no class folders in it
+            # (a flat val/ labelled by a file).
+            split = entry.name if entry.name.lower() in KNOWN_SPLITS else root_split
+            layout.tops.append(Top(relpath, split, -1, _not_a_class(hierarchy)))
             continue
         if layout.name != LAYOUT_TAR_SHARDS:
             layout.name = LAYOUT_SPLIT_CLASS_FOLDERS
-        split = entry.name
-        for sub in _sort_files(layout, entry.name, split, inner, hierarchy):
-            relpath = join(entry.name, sub.name)
-            layout.tops.append(_class_top(relpath, sub.name, split, hierarchy))
+        linked = entry.is_symlink()
+        for sub in _sort_files(layout, relpath, entry.name, inner, hierarchy):
+            top_of = _class_top(join(relpath, sub.name), sub.name, entry.name, hierarchy)
+            layout.tops.append(
+                Top(top_of.relpath, top_of.split, top_of.label, top_of.reason, via_link=linked)
+            )
     return layout

@@ -51,7 +51,7 @@ def _candidate_rows(index: DatasetIndex) -> np.ndarray:
 
 def _read(path: str, problems: list[LabelProblem]) -> list[tuple[int, ...]] | None:
     try:
-        with open(path, encoding="utf-8") as text:
+        with open(path, encoding="utf-8-sig") as text:  # a BOM is not a reason to fail
             entries = json.load(text)
     except (OSError, ValueError) as exc:
         problems.append(LabelProblem(path, 0, f"cannot be read as JSON: {exc}"))
@@ -74,23 +74,31 @@ def _read(path: str, problems: list[LabelProblem]) -> list[tuple[int, ...]] | No
     return nodes
 
 
-def find_real_file(index: DatasetIndex) -> str | None:
-    found = find_near(index.root, REAL_FILE)
+def find_real_file(index: DatasetIndex, refused: list[LabelProblem] | None = None) -> str | None:
+    """``real.json`` in the dataset folder or one of its split folders; never above the
+    dataset folder, nor through a link out of it (those go to ``refused``)."""
+    found = find_near(index.root, REAL_FILE, index.root, refused)
     if found is not None:
         return found
     for split in index.splits:
-        candidate = os.path.join(index.root, split, REAL_FILE)
-        if os.path.isfile(candidate):
-            return candidate
+        folder = os.path.join(index.root, split)
+        if os.path.isdir(folder):
+            found = find_near(folder, REAL_FILE, folder, refused)
+            if found is not None:
+                return found
     return None
 
 
 def load_real_labels(index: DatasetIndex, path: str | None = None) -> RealLabels | None:
     """ReaL labels for the validation images of ``index``, if a real.json is near it."""
-    path = path or find_real_file(index)
-    if path is None:
-        return None
     problems: list[LabelProblem] = []
+    path = path or find_real_file(index, problems)
+    if path is None:
+        if problems:  # a real.json was there, but a link out of the dataset
+            return RealLabels(
+                problems[0].file, np.zeros(0, np.int64), [], np.zeros(len(index), bool), problems
+            )
+        return None
     entries = _read(path, problems)
     if entries is None:
         return RealLabels(path, np.zeros(0, np.int64), [], np.zeros(len(index), bool), problems)

@@ -7,12 +7,17 @@ which is what makes ``scan --refresh`` cost one ``stat`` per folder.
 
 Nothing stops a scan: unreadable or vanished folders, symlink loops, links to themselves,
 sockets and non-image files are each recorded with a reason and the walk goes on.
+
+Directory links are looked at only after every folder reachable without one has been listed,
+so a folder's real path always wins over a path through a link, whatever order names are
+listed in; :mod:`browser.core.links` decides which links are followed.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -23,6 +28,7 @@ from browser.core.layouts import (
     IMAGE_EXTENSIONS as IMAGES,
 )
 from browser.core.layouts import (
+    SAME_FOLDER,
     UNMAPPED_LOOSE,
     Skipped,
     Top,
@@ -31,6 +37,7 @@ from browser.core.layouts import (
     join,
     reason_for,
 )
+from browser.core.links import refusal
 from browser.core.tarshards import list_shard
 
 log = logging.getLogger(__name__)
@@ -164,6 +171,8 @@ class _Walker:
         self.previous = previous
         self.cancelled = cancelled
         self.seen: dict[tuple[int, int], str] = {}
+        # Directory links met while walking: (relpath, its top, whether reached via a link).
+        self.links: list[tuple[str, Top, bool]] = []
         self.folders: list[FolderRecord] = []
         self.problems: list[Skipped] = []
         self.listed = 0
@@ -171,18 +180,38 @@ class _Walker:
         self.images = 0
 
     def walk(self, top: Top) -> None:
+        """List ``top``'s folders reachable without following a directory link; the links
+        met on the way are kept for :meth:`follow_links`."""
         if top.shard:
             record = self._visit_shard(top)
             if record is not None:
                 self.folders.append(record)
                 self.images += record.count
             return
-        stack = [top.relpath]
+        self._walk_from(top, top.relpath, via_link=top.via_link, follow=False)
+
+    def follow_links(self) -> None:
+        """Follow the directory links met so far where the link policy allows, in path order
+        (never in listing order); report the others."""
+        while self.links:
+            batch = sorted(self.links, key=lambda link: link[0])
+            self.links = []
+            for relpath, top, via_link in batch:
+                reason = refusal(self.root, os.path.join(self.root, relpath), via_link=via_link)
+                if reason is not None:
+                    self.problems.append(Skipped(relpath, reason))
+                    continue
+                self._walk_from(top, relpath, via_link=True, follow=True)
+
+    def _walk_from(self, top: Top, start: str, *, via_link: bool, follow: bool) -> None:
+        stack = [start]
         while stack:
             if self.cancelled is not None and self.cancelled():
                 raise ScanCancelled
             relpath = stack.pop()
-            record = self._visit(top, relpath)
+            record = self._visit(
+                top, relpath, via_link=via_link, follow=follow and relpath == start
+            )
             if record is not None:
                 self.folders.append(record)
                 self.images += record.count
@@ -226,18 +255,23 @@ class _Walker:
             offsets=offsets,
         )
 
-    def _visit(self, top: Top, relpath: str) -> FolderRecord | None:
+    def _visit(
+        self, top: Top, relpath: str, *, via_link: bool, follow: bool
+    ) -> FolderRecord | None:
+        """List one folder (or reuse its record); a directory link is only noted, unless
+        ``follow`` (the policy has let it through)."""
         path = os.path.join(self.root, relpath) if relpath else self.root
         try:
+            if not follow and stat.S_ISLNK(os.lstat(path).st_mode):
+                self.links.append((relpath, top, via_link))
+                return None
             st = os.stat(path)
         except OSError as exc:
             self.problems.append(Skipped(relpath or ".", reason_for(exc)))
             return None
         key = (st.st_dev, st.st_ino)
         if key in self.seen:
-            self.problems.append(
-                Skipped(relpath, f"same folder as {self.seen[key] or '.'} (symlink loop or link)")
-            )
+            self.problems.append(Skipped(relpath, SAME_FOLDER.format(other=self.seen[key] or ".")))
             return None
         self.seen[key] = relpath
         old = self.previous.get(relpath)
@@ -298,6 +332,7 @@ def scan(
         walker.walk(top)
         if progress is not None:
             progress(ScanProgress("listing", done, len(layout.tops), walker.images))
+    walker.follow_links()
     walker.folders.sort(key=lambda r: r.relpath)
     log.info(
         "scanned %s: %d folders listed, %d reused, %d problems",

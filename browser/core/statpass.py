@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 
 import numpy as np
@@ -90,7 +91,15 @@ def fill_file_facts(
     def save() -> None:
         nonlocal last_save
         if index.store_path is not None and unsaved:
-            store.update_file_facts(index.store_path, (index.record_with_facts(f) for f in unsaved))
+            try:
+                store.update_file_facts(
+                    index.store_path, (index.record_with_facts(f) for f in unsaved)
+                )
+            except (OSError, sqlite3.Error) as exc:
+                # A read-only or full cache: the facts stay in memory, and the user is told
+                # once (the store is not tried again this session).
+                index.notes.append(store.unsaved_notice(index.store_path, exc))
+                index.store_path = None
         unsaved.clear()
         last_save = time.monotonic()
 

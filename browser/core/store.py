@@ -45,6 +45,16 @@ class NewerIndexError(IndexStoreError):
     """The stored index was written by a newer version; it is left untouched."""
 
 
+def unsaved_notice(path: Path, exc: BaseException) -> str:
+    """What a user is told, once, when the index cannot be written (a read-only or full
+    cache folder): the dataset still opens."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return (
+        f"the index cannot be saved in {path.parent} ({reason}); the dataset is open "
+        "without it, and will be scanned again next time"
+    )
+
+
 def index_file(cache_dir: Path, root: str, variant: str = "") -> Path:
     """Where the index of the dataset at ``root`` (a real path) is kept; ``variant`` keeps
     indexes made with another hierarchy apart."""

@@ -20,12 +20,13 @@ def labels_by_name(index: DatasetIndex) -> dict[str, str]:
 
 
 def kaggle_tree(tmp_path: Path, make_files: MakeFiles, csv: str) -> Path:
-    """Kaggle's layout: the CSV sits four levels above the flat val folder."""
-    val = tmp_path / "ILSVRC/Data/CLS-LOC/val"
-    make_files(val, VAL)
-    make_files(tmp_path / f"ILSVRC/Data/CLS-LOC/train/{TENCH}", ["t.JPEG"])
-    (tmp_path / "LOC_val_solution.csv").write_text(csv)
-    return val
+    """Kaggle's layout: the CSV sits in the top folder, four levels above the flat val folder.
+    The top folder is the one to open (returned)."""
+    top = tmp_path / "kaggle"
+    make_files(top / "ILSVRC/Data/CLS-LOC/val", VAL)
+    make_files(top / f"ILSVRC/Data/CLS-LOC/train/{TENCH}", ["t.JPEG"])
+    (top / "LOC_val_solution.csv").write_text(csv)
+    return top
 
 
 def test_kaggle_solution_labels_the_flat_val_folder(
@@ -38,22 +39,23 @@ def test_kaggle_solution_labels_the_flat_val_folder(
         f"ILSVRC2012_val_00000003,{TENCH} 1 2 3 4\n"
         f"ILSVRC2012_val_00000009,{TENCH} 1 2 3 4\n"  # no such image
     )
-    val = kaggle_tree(tmp_path, make_files, csv)
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
-    assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: GOLDEN, VAL[2]: TENCH}
-    assert index.splits == ["val"]
+    top = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: GOLDEN, VAL[2]: TENCH, "t.JPEG": TENCH}
+    assert index.split_sizes() == {"train": 1, "val": 3}
     (source,) = index.label_sources
     assert source.file.kind == "Kaggle LOC_val_solution.csv"
     assert (source.labelled, source.unlabelled) == (3, 1)
     assert [str(p) for p in source.problems] == [
-        f"{tmp_path / 'LOC_val_solution.csv'}:5: ILSVRC2012_val_00000009: no such image in ."
+        f"{top / 'LOC_val_solution.csv'}:5: ILSVRC2012_val_00000009: no such image in "
+        "ILSVRC/Data/CLS-LOC/val"
     ]
     (unlabelled,) = index.unmapped()
     assert unlabelled.images == 1
     assert unlabelled.reason.startswith("no label in ")
     counts = compute_counts(index)
     root = hierarchy.root
-    assert (counts.images[root], counts.classes[root]) == (3, 2)
+    assert (counts.images[root], counts.classes[root]) == (4, 2)
     assert counts.images[hierarchy.index(DOG)] == 1
 
 
@@ -62,15 +64,17 @@ def test_devkit_ids_are_mapped_through_map_clsloc_not_sorted_wnid_order(
 ) -> None:
     # Devkit ID 1 is kit fox, not the first wnid in sorted order (tench): assuming sorted
     # order would silently mislabel every image.
-    val = tmp_path / "val"
-    make_files(val, VAL[:3])
-    devkit = tmp_path / "ILSVRC2012_devkit_t12/data"
+    root = tmp_path / "imagenet"
+    make_files(root / "ILSVRC2012_img_val", VAL[:3])
+    devkit = root / "ILSVRC2012_devkit_t12/data"
     devkit.mkdir(parents=True)
     (devkit / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n3\n")
     (devkit / "map_clsloc.txt").write_text(
         f"{KIT_FOX} 1 kit_fox\n{TENCH} 2 tench\n{GOLDEN} 3 golden_retriever\n"
     )
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    # Labelled by the validation ground truth: the val split, whatever the folder is called.
+    assert index.split_sizes() == {"val": 3}
     assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: KIT_FOX, VAL[2]: GOLDEN}
     assert index.label_sources[0].file.kind == "devkit ILSVRC2012_validation_ground_truth.txt"
 
@@ -78,10 +82,10 @@ def test_devkit_ids_are_mapped_through_map_clsloc_not_sorted_wnid_order(
 def test_devkit_ids_without_a_map_are_reported_and_the_images_kept(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    val = tmp_path / "val"
-    make_files(val, VAL[:2])
-    (tmp_path / "ILSVRC2012_validation_ground_truth.txt").write_text("1\n2\n")
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    root = tmp_path / "imagenet"
+    make_files(root / "val", VAL[:2])
+    (root / "ILSVRC2012_validation_ground_truth.txt").write_text("1\n2\n")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
     assert len(index) == 0
     assert index.unmapped()[0].images == 2
     (source,) = index.label_sources
@@ -99,9 +103,9 @@ def test_bad_lines_are_reported_with_file_line_and_reason(
         f"../../etc/passwd,{TENCH} 1 2 3 4\n"  # a path, not an image id
         "ILSVRC2012_val_00000003,\n"  # no label at all
     )
-    val = kaggle_tree(tmp_path, make_files, csv)
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
-    assert labels_by_name(index) == {VAL[0]: TENCH}
+    top = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
+    assert labels_by_name(index) == {VAL[0]: TENCH, "t.JPEG": TENCH}
     reasons = {p.line: p.reason for p in index.label_sources[0].problems}
     assert "duplicate image id" in reasons[3]
     assert "unknown wnid 'n99999999'" in reasons[4]
@@ -112,9 +116,9 @@ def test_bad_lines_are_reported_with_file_line_and_reason(
 def test_a_wrong_header_labels_nothing_and_says_so(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    val = kaggle_tree(tmp_path, make_files, f"id,label\nILSVRC2012_val_00000001,{TENCH}\n")
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
-    assert len(index) == 0
+    top = kaggle_tree(tmp_path, make_files, f"id,label\nILSVRC2012_val_00000001,{TENCH}\n")
+    index = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
+    assert len(index) == 1  # the training image
     assert index.unmapped()[0].images == 4
     (problem,) = index.label_sources[0].problems
     assert problem.line == 1
@@ -127,14 +131,14 @@ def test_file_facts_of_labelled_images_are_stored_with_their_folder(
     csv = "ImageId,PredictionString\n" + "".join(
         f"{name[:-5]},{TENCH} 1 2 3 4\n" for name in VAL[1:]
     )
-    val = kaggle_tree(tmp_path, make_files, csv)
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    top = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
     fill_file_facts(index)
-    again = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    again = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
     assert not again.scanned
-    assert sorted(labels_by_name(again)) == VAL[1:]
+    assert sorted(labels_by_name(again)) == [*VAL[1:], "t.JPEG"]
     assert (again.sizes > 0).all()
-    refreshed = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache", refresh=True)
+    refreshed = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache", refresh=True)
     assert labels_by_name(refreshed) == labels_by_name(again)
 
 
@@ -222,13 +226,13 @@ def test_devkit_ids_come_from_meta_mat_without_a_map(
 
     from browser.core.classids import ClassNumbering
 
-    val = tmp_path / "val"
-    make_files(val, VAL[:3])
-    data = tmp_path / "ILSVRC2012_devkit_t12/data"
+    root = tmp_path / "imagenet"
+    make_files(root / "val", VAL[:3])
+    data = root / "ILSVRC2012_devkit_t12/data"
     data.mkdir(parents=True)
     shutil.copy(DATA / "meta-compressed.mat", data / "meta.mat")
     (data / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n3\n")
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
     assert labels_by_name(index) == {VAL[0]: TENCH, VAL[1]: KIT_FOX, VAL[2]: GOLDEN}
     assert ClassNumbering(index).of(hierarchy.index(GOLDEN)).devkit_id == 3
 
@@ -236,11 +240,11 @@ def test_devkit_ids_come_from_meta_mat_without_a_map(
 def test_a_broken_meta_mat_is_reported(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    val = tmp_path / "val"
-    make_files(val, VAL[:1])
-    (tmp_path / "meta.mat").write_bytes((DATA / "meta-plain.mat").read_bytes()[:300])
-    (tmp_path / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n")
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    root = tmp_path / "imagenet"
+    make_files(root / "val", VAL[:1])
+    (root / "meta.mat").write_bytes((DATA / "meta-plain.mat").read_bytes()[:300])
+    (root / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
     assert len(index) == 0
     reasons = [p.reason for p in index.label_sources[0].problems]
     assert any("truncated data element" in r for r in reasons)
@@ -250,12 +254,13 @@ def test_images_without_a_label_are_kept_for_showing(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
     csv = f"ImageId,PredictionString\nILSVRC2012_val_00000001,{TENCH} 1 2 3 4\n"
-    val = kaggle_tree(tmp_path, make_files, csv)
-    index = open_dataset(val, hierarchy, cache_dir=tmp_path / "cache")
+    top = kaggle_tree(tmp_path, make_files, csv)
+    index = open_dataset(top, hierarchy, cache_dir=tmp_path / "cache")
     unlabelled = index.unlabelled
     assert unlabelled is not None
     assert sorted(unlabelled.name(r) for r in range(len(unlabelled))) == VAL[1:]
     assert unlabelled.reason(0).startswith("no label in ")
+    val = top / "ILSVRC/Data/CLS-LOC/val"
     assert unlabelled.path(0) == str(val / unlabelled.name(0))
     # Not counted anywhere in the dataset itself.
-    assert compute_counts(index).images[hierarchy.root] == 1
+    assert compute_counts(index).images[hierarchy.root] == 2
