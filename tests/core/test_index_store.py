@@ -185,3 +185,66 @@ def test_bad_dataset_paths_are_refused(tmp_path: Path, hierarchy: Hierarchy) -> 
     (tmp_path / "file").write_text("x")
     with pytest.raises(DatasetPathError, match="not a folder"):
         open_dataset(tmp_path / "file", hierarchy, cache_dir=tmp_path / "cache")
+
+
+def test_a_cache_folder_that_cannot_be_written_opens_the_dataset_unsaved(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    # A regular file where the cache folder should be: mkdir fails as on a read-only disk
+    # (tests run as root, which chmod cannot stop).
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    index = open_dataset(dataset, hierarchy, cache_dir=blocker / "cache")
+    assert len(index) == 4
+    assert index.store_path is None
+    (note,) = index.notes
+    assert "the index cannot be saved" in note
+    assert "the dataset is open without it" in note
+    assert fill_file_facts(index) == 4  # in memory; nothing more to say
+    assert len(index.notes) == 1
+
+
+def test_a_full_or_read_only_store_stops_saving_and_says_so_once(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    open_dataset(dataset, hierarchy, cache_dir=cache)
+    index = open_dataset(dataset, hierarchy, cache_dir=cache)
+
+    def full(*args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "update_file_facts", full)
+    assert fill_file_facts(index) == 4
+    assert index.store_path is None
+    (note,) = index.notes
+    assert "database or disk is full" in note
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(store, "save", read_only)
+    again = open_dataset(dataset, hierarchy, cache_dir=cache, refresh=True)
+    assert len(again) == 4
+    assert again.store_path is None
+    assert [n for n in again.notes if "Read-only file system" in n] == again.notes
+    assert len(again.notes) == 1
+
+
+def test_a_latin1_file_name_survives_scan_store_and_reopen(
+    tmp_path: Path, hierarchy: Hierarchy, jpeg_bytes: bytes
+) -> None:
+    root = tmp_path / "ds"
+    folder = root / TENCH
+    folder.mkdir(parents=True)
+    raw = os.fsencode(folder) + b"/caf\xe9.JPEG"
+    with open(raw, "wb") as handle:
+        handle.write(jpeg_bytes)
+    cache = tmp_path / "cache"
+    scanned = open_dataset(root, hierarchy, cache_dir=cache)
+    assert scanned.scanned
+    assert os.fsencode(scanned.name(0)) == b"caf\xe9.JPEG"
+    again = open_dataset(root, hierarchy, cache_dir=cache)
+    assert not again.scanned
+    assert os.fsencode(again.path(0)) == raw
+    assert os.fsencode(again.relpath(0)) == os.fsencode(TENCH) + b"/caf\xe9.JPEG"
