@@ -255,15 +255,16 @@ def test_the_demo_is_made_only_when_asked_for(
 def test_the_panel_says_where_labels_came_from(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, jpeg_bytes: bytes
 ) -> None:
-    val = tmp_path / "ILSVRC/Data/CLS-LOC/val"
+    top = tmp_path / "kaggle"  # Kaggle's top folder, holding the CSV and ILSVRC/
+    val = top / "ILSVRC/Data/CLS-LOC/val"
     val.mkdir(parents=True)
     for n in (1, 2):
         (val / f"ILSVRC2012_val_{n:08d}.JPEG").write_bytes(jpeg_bytes)
-    (tmp_path / "LOC_val_solution.csv").write_text(
+    (top / "LOC_val_solution.csv").write_text(
         f"ImageId,PredictionString\nILSVRC2012_val_00000002,{GOLDEN} 1 2 3 4\n"
         f"ILSVRC2012_val_00000001,{DOG} 1 2 3 4\nILSVRC2012_val_00000005,{DOG} 1 2 3 4\n"
     )
-    open_and_wait(qtbot, window, val)
+    open_and_wait(qtbot, window, top)
     assert window.grid_model.count() == 2
     text = window.metadata.toPlainText()
     assert "Layout" in text
