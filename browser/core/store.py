@@ -23,7 +23,10 @@ from browser.core.hierarchy import Hierarchy
 from browser.core.layouts import UNMAPPED_NOT_SYNSET, Skipped
 from browser.core.scanner import FolderRecord, decode_names, encode_names
 
-SCHEMA_VERSION = 2  # 2: offsets of tar shard members
+# 2: offsets of tar shard members. 3: folders reached through directory links follow the
+# policy of browser.core.links; an older index may hold a whole dataset relabelled through a
+# link loop, so it is set aside (kept) and the dataset scanned again.
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,18 @@ def test_a_latin1_file_name_survives_scan_store_and_reopen(
     assert not again.scanned
     assert os.fsencode(again.path(0)) == raw
     assert os.fsencode(again.relpath(0)) == os.fsencode(TENCH) + b"/caf\xe9.JPEG"
+
+
+def test_an_index_made_before_the_link_policy_is_set_aside_and_rescanned(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    first = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert first.store_path is not None
+    with closing(sqlite3.connect(first.store_path)) as db:  # as the previous walker wrote it
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.commit()
+    again = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert again.scanned
+    assert any("moved it to" in note for note in again.notes)
+    assert len(list((cache / "indexes").glob("*.unreadable-*.sqlite"))) == 1
