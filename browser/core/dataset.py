@@ -6,12 +6,14 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from browser.core import store
 from browser.core.hierarchy import Hierarchy
 from browser.core.hierarchychoice import FOLDERS, WORDNET, choose_hierarchy, label_by_folders
 from browser.core.index import DatasetIndex
+from browser.core.labelfiles import LabelFile, read_named
 from browser.core.labelling import apply_label_files
 from browser.core.layouts import LAYOUT_CHOICES, LAYOUT_FOLDERS, Skipped, satisfies
 from browser.core.reallabels import load_real_labels
@@ -50,6 +52,7 @@ def open_dataset(
     cancelled: CancelCheck | None = None,
     layout: str = "auto",
     hierarchy_choice: str = WORDNET,
+    label_files: Sequence[str] = (),
 ) -> DatasetIndex:
     """Open the dataset at ``root``.
 
@@ -62,6 +65,9 @@ def open_dataset(
 
     ``hierarchy_choice`` (see browser.core.hierarchychoice) browses it with another
     hierarchy than ``hierarchy`` (WordNet); the index's ``hierarchy`` is the one used.
+
+    ``label_files`` are label files the user named: read wherever they are, and used before
+    any found in the dataset folder (which is the only place searched; see labelfiles).
     """
     if layout not in LAYOUT_CHOICES:
         raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUT_CHOICES)}")
@@ -92,7 +98,7 @@ def open_dataset(
             else:
                 notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
-            index = _labelled_index(real, hierarchy, stored_layout, folders, problems)
+            index = _labelled_index(real, hierarchy, stored_layout, folders, problems, label_files)
             if stored_layout == layout or satisfies(stored_layout, layout):
                 if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
                     notes.append(store.unsaved_notice(path, PermissionError(13, "it is read-only")))
@@ -110,7 +116,9 @@ def open_dataset(
         cancelled=cancelled,
         layout_choice=layout,
     )
-    index = _labelled_index(real, hierarchy, result.layout, result.folders, result.problems)
+    index = _labelled_index(
+        real, hierarchy, result.layout, result.folders, result.problems, label_files
+    )
     if save_to is not None:
         try:
             store.save(
@@ -137,16 +145,19 @@ def _labelled_index(
     layout: str,
     folders: list[FolderRecord],
     problems: list[Skipped],
+    label_files: Sequence[str] = (),
 ) -> DatasetIndex:
     """The index, with labels from label files applied to folders that need them (or,
     with the folder tree as the hierarchy, every folder labelled by its path)."""
     if layout == LAYOUT_FOLDERS:
         hierarchy, folders = label_by_folders(root, folders)
         return DatasetIndex(root, hierarchy, layout, folders, problems)
-    folders, sources = apply_label_files(root, folders, hierarchy)
+    named: list[LabelFile] = read_named(label_files, root, hierarchy)
+    folders, sources = apply_label_files(root, folders, hierarchy, named)
     index = DatasetIndex(root, hierarchy, layout, folders, problems)
     index.label_sources = sources
-    index.real = load_real_labels(index)
+    real = [p for p in label_files if p.lower().endswith(".json")]
+    index.real = load_real_labels(index, real[0] if real else None)
     return index
 
 

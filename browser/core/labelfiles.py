@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from browser.core.filenames import open_text
@@ -285,3 +285,52 @@ def devkit_id_map(
             except (OSError, MatFileError, zlib.error) as exc:
                 return None, [*refused, LabelProblem(meta, 0, f"cannot be read: {exc}")]
     return None, refused
+
+
+def read_named(paths: Sequence[str], root: str, hierarchy: Hierarchy) -> list[LabelFile]:
+    """Label files the user named, read wherever they are (naming a file is consent to read
+    it). The kind comes from the name: ``*.csv`` Kaggle, ``*annotations*.txt`` Tiny ImageNet,
+    any other ``.txt`` a devkit ground truth, whose class IDs become wnids through a named
+    ``map_clsloc.txt`` or ``meta.mat``, or else one found in the dataset folder ``root``."""
+    maps = [p for p in paths if os.path.basename(p) in (DEVKIT_MAP, DEVKIT_META)]
+    found: list[LabelFile] = []
+    for path in paths:
+        name = os.path.basename(path).lower()
+        if path in maps or name.endswith(".json"):  # ID maps, and ReaL labels (reallabels)
+            continue
+        if name.endswith(".csv"):
+            found.append(read_kaggle_solution(path, hierarchy))
+        elif "annotations" in name:
+            found.append(read_tiny_annotations(path, hierarchy))
+        else:
+            found.append(_read_named_ground_truth(path, maps, root, hierarchy))
+    return found
+
+
+def _read_named_ground_truth(
+    path: str, maps: list[str], root: str, hierarchy: Hierarchy
+) -> LabelFile:
+    problems: list[LabelProblem] = []
+    ids: dict[int, str] | None = None
+    if maps and os.path.basename(maps[0]) == DEVKIT_MAP:
+        ids, problems = read_devkit_map(maps[0])
+    elif maps:
+        try:
+            ids = devkit_ids(maps[0])
+        except (OSError, MatFileError, zlib.error) as exc:
+            problems = [LabelProblem(maps[0], 0, f"cannot be read: {exc}")]
+    else:
+        ids, problems = devkit_id_map(root, root=root)
+    if ids is None:
+        found = LabelFile(f"devkit {os.path.basename(path)}", path)
+        found.problem(
+            0,
+            f"devkit class IDs need {DEVKIT_MAP} or {DEVKIT_META}: name one too, or keep it in "
+            "the dataset folder",
+        )
+        found.problems += problems
+        return found
+    found = read_devkit_ground_truth(path, ids, hierarchy)
+    found.kind = f"devkit {os.path.basename(path)}"
+    found.problems[:0] = problems
+    return found

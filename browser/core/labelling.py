@@ -11,6 +11,7 @@ so a changed label file takes effect on the next open.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,22 +107,44 @@ def _missing(found: LabelFile, names: bytes, folder: str) -> list[LabelProblem]:
     return problems
 
 
+def _named_for(
+    record: FolderRecord, named: Sequence[LabelFile]
+) -> tuple[LabelFile, tuple[FolderRecord, FolderRecord | None]] | None:
+    """The first named label file that labels at least one image of ``record``."""
+    for found in named:
+        parts = _split(record, found)
+        if parts[0].count:
+            return found, parts
+    return None
+
+
 def apply_label_files(
-    root: str, folders: list[FolderRecord], hierarchy: Hierarchy
+    root: str,
+    folders: list[FolderRecord],
+    hierarchy: Hierarchy,
+    named: Sequence[LabelFile] = (),
 ) -> tuple[list[FolderRecord], list[LabelSource]]:
-    """Folders with label-file labels applied, and the label files used."""
+    """Folders with label-file labels applied, and the label files used. Files the user
+    ``named`` come first; the others are looked for in the dataset folder (labelfiles)."""
     out: list[FolderRecord] = []
     sources: list[LabelSource] = []
+    used: set[str] = set()
     for record in folders:
         if record.label >= 0 or record.count == 0:
             out.append(record)
             continue
-        folder = os.path.join(root, record.relpath) if record.relpath else root
-        found = find_label_file(folder, hierarchy, root)
-        if found is None:
-            out.append(record)
-            continue
-        labelled, unlabelled = _split(record, found)
+        chosen = _named_for(record, named)
+        if chosen is not None:
+            found, (labelled, unlabelled) = chosen
+            used.add(found.path)
+        else:
+            folder = os.path.join(root, record.relpath) if record.relpath else root
+            searched = find_label_file(folder, hierarchy, root)
+            if searched is None:
+                out.append(record)
+                continue
+            found = searched
+            labelled, unlabelled = _split(record, found)
         if labelled.count == 0:
             out.append(record)  # the file is about other images
             if found.problems:  # but say why a file that was found labelled nothing
@@ -145,4 +168,9 @@ def apply_label_files(
                 problems,
             )
         )
+    for found in named:
+        if found.path not in used:  # say why a file the user named did nothing
+            reason = "labels none of the dataset's images that have no class folder"
+            problems = [*found.problems, LabelProblem(found.path, 0, reason)]
+            sources.append(LabelSource(".", found, 0, 0, problems))
     return out, sources

@@ -128,3 +128,61 @@ def test_a_flat_val_folder_labelled_by_a_val_file_is_the_val_split(
     )
     index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
     assert index.split_sizes() == {"val": 2}
+
+
+def test_label_files_the_user_names_are_read_wherever_they_are(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    val = make_files(tmp_path / "ILSVRC/Data/CLS-LOC/val", VAL[:2])
+    kaggle = tmp_path / "LOC_val_solution.csv"
+    kaggle.write_text(HEADER + f"ILSVRC2012_val_00000001,{TENCH}\n")
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps([[1], []]))
+    index = open_dataset(
+        val, hierarchy, cache_dir=tmp_path / "cache", label_files=[str(kaggle), str(real)]
+    )
+    assert labels_by_name(index) == {VAL[0]: TENCH}
+    assert index.split_sizes() == {"val": 1}
+    assert index.real is not None
+    assert index.real.path == str(real)
+    assert len(index.real.rows) == 1
+
+
+def test_a_named_devkit_ground_truth_uses_the_named_map(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = make_files(tmp_path / "ILSVRC2012_img_val", VAL[:2])
+    data = tmp_path / "devkit/data"
+    data.mkdir(parents=True)
+    (data / "ILSVRC2012_validation_ground_truth.txt").write_text("2\n1\n")
+    (data / "map_clsloc.txt").write_text(f"{GOLDEN} 1 golden\n{TENCH} 2 tench\n")
+    alone = open_dataset(
+        root,
+        hierarchy,
+        cache_dir=tmp_path / "cache",
+        label_files=[str(data / "ILSVRC2012_validation_ground_truth.txt")],
+    )
+    assert len(alone) == 0
+    assert "map_clsloc.txt" in alone.label_sources[0].problems[0].reason
+    both = open_dataset(
+        root,
+        hierarchy,
+        cache_dir=tmp_path / "cache",
+        label_files=[
+            str(data / n) for n in ("ILSVRC2012_validation_ground_truth.txt", "map_clsloc.txt")
+        ],
+    )
+    assert labels_by_name(both) == {VAL[0]: TENCH, VAL[1]: GOLDEN}
+    assert both.split_sizes() == {"val": 2}
+
+
+def test_a_named_file_that_labels_nothing_says_so(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = flat_val(tmp_path, make_files)
+    other = tmp_path / "other.csv"
+    other.write_text(HEADER + f"somebody_else_01,{TENCH}\n")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache", label_files=[str(other)])
+    (source,) = index.label_sources
+    assert source.labelled == 0
+    assert "labels none of the dataset's images" in source.problems[-1].reason
