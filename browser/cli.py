@@ -115,6 +115,16 @@ def add_layout(parser: argparse.ArgumentParser) -> None:
         metavar="HIERARCHY",
         help=f"the hierarchy to browse it with ({kinds})",
     )
+    parser.add_argument(
+        "--label-file",
+        dest="label_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a label file to use wherever it is (LOC_val_solution.csv, a devkit ground truth "
+        "and its map_clsloc.txt, val_annotations.txt, real.json); repeatable. Otherwise label "
+        "files are only looked for inside the dataset folder",
+    )
 
 
 class TerminalProgress:
@@ -146,6 +156,7 @@ def _open(args: argparse.Namespace, hierarchy: Hierarchy, *, refresh: bool = Fal
         progress=TerminalProgress(),
         layout=args.layout,
         hierarchy_choice=args.hierarchy,
+        label_files=args.label_files,
     )
     for note in index.notes:
         print(f"{PROG}: {note}", file=sys.stderr)

@@ -46,3 +46,15 @@ def test_imagenet_v2_as_extracted_with_its_layout_forced_is_read_once_quietly(
     )
     assert wrong.returncode == 2
     assert "needs folders 0 … 999" in wrong.stderr
+
+
+def test_a_label_file_outside_the_dataset_is_used_when_named(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    val = make_files(tmp_path / "ILSVRC/Data/CLS-LOC/val", ["ILSVRC2012_val_00000001.JPEG"])
+    csv = tmp_path / "LOC_val_solution.csv"
+    csv.write_text("ImageId,PredictionString\nILSVRC2012_val_00000001,n01440764 1 2 3 4\n")
+    assert run_json("scan", val, home=tmp_path)["images"] == 0  # never read unasked
+    named = run_json("stats", val, "--label-file", csv, home=tmp_path)
+    assert named["images"] == 1
+    assert named["label_sources"][0]["file"] == str(csv)
