@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from browser.core.hierarchy import Hierarchy
-from browser.core.labelfiles import LabelProblem
+from browser.core.labelfiles import OUTSIDE_ROOT, LabelProblem
+from browser.core.links import is_within
 from browser.core.scanner import FolderRecord
 from browser.core.taxonomies import (
+    IMAGENET_GLOSS,
     IMAGENET_IS_A,
     IMAGENET_WORDS,
     Taxonomy,
@@ -81,6 +83,10 @@ def choose_hierarchy(choice: str, root: str, wordnet: Hierarchy) -> ChosenHierar
                 f"{root}: no {IMAGENET_IS_A} here (ImageNet's hierarchy files: "
                 f"{IMAGENET_IS_A} and {IMAGENET_WORDS})"
             )
+        for name in (IMAGENET_IS_A, IMAGENET_WORDS, IMAGENET_GLOSS):
+            path = os.path.join(root, name)
+            if os.path.exists(path) and not is_within(os.path.realpath(path), root):
+                raise HierarchyChoiceError(f"{path}: {OUTSIDE_ROOT}")
         return _built(read_imagenet_files(root), "ImageNet", choice)
     lowered = choice.lower()
     if lowered.endswith((".csv", ".json")):

@@ -100,7 +100,7 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
             yield number, line.rstrip("\r\n")
 
 
-def _csv_row(line: str) -> list[str]:
+def csv_row(line: str) -> list[str]:
     """One CSV line as fields. Each line is parsed on its own, so a stray quote costs that
     line (csv.Error), never the rest of the file."""
     return next(csv.reader([line], strict=True), [])
@@ -112,7 +112,7 @@ def read_kaggle_solution(path: str, hierarchy: Hierarchy) -> LabelFile:
     try:
         for number, line in _lines(path):
             try:
-                row = _csv_row(line)
+                row = csv_row(line)
             except csv.Error as exc:
                 found.problem(number, f"not a CSV line ({exc}); skipped")
                 continue

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from browser.core.filenames import open_text
 from browser.core.hierarchy import Hierarchy, is_wnid_shaped
-from browser.core.labelfiles import LabelProblem
+from browser.core.labelfiles import LabelProblem, csv_row
 from browser.core.wordnet import ancestor_closure
 
 IMAGENET_IS_A = "wordnet.is_a.txt"
@@ -113,7 +114,7 @@ def build(taxonomy: Taxonomy, root_name: str) -> Hierarchy:
 
 def _tab_lines(path: str, taxonomy: Taxonomy) -> Iterable[tuple[int, str, str]]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as text:
+        with open_text(path) as text:  # BOM-tolerant; non-UTF-8 ids match folder names
             for number, line in enumerate(text, start=1):
                 if not line.strip():
                     continue
@@ -131,7 +132,7 @@ def read_imagenet_files(folder: str) -> Taxonomy:
     taxonomy = Taxonomy("imagenet-files")
     is_a = os.path.join(folder, IMAGENET_IS_A)
     try:
-        with open(is_a, encoding="utf-8", errors="replace") as text:
+        with open_text(is_a) as text:
             for number, line in enumerate(text, start=1):
                 parts = line.split()
                 if not parts:
@@ -157,15 +158,21 @@ def read_imagenet_files(folder: str) -> Taxonomy:
 def read_csv_taxonomy(path: str) -> Taxonomy:
     taxonomy = Taxonomy(os.path.basename(path))
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as text:
-            rows = csv.reader(text)
-            header = [h.strip() for h in next(rows, [])]
-            if header[:3] != ["child", "parent", "name"]:
-                taxonomy.problems.append(
-                    LabelProblem(path, 1, f"header is {header!r}, expected child,parent,name")
-                )
-                return taxonomy
-            for number, row in enumerate(rows, start=2):
+        with open_text(path) as text:
+            for number, line in enumerate(text, start=1):
+                try:
+                    # Line by line: a stray quote costs its line, never the rest of the file.
+                    row = csv_row(line.rstrip("\r\n"))
+                except csv.Error as exc:
+                    taxonomy.problems.append(LabelProblem(path, number, f"not a CSV line ({exc})"))
+                    continue
+                if number == 1:
+                    if [h.strip() for h in row[:3]] != ["child", "parent", "name"]:
+                        taxonomy.problems.append(
+                            LabelProblem(path, 1, "expected child,parent,name as the header")
+                        )
+                        return taxonomy
+                    continue
                 if not row or not any(cell.strip() for cell in row):
                     continue
                 child = row[0].strip()
@@ -192,7 +199,7 @@ def read_csv_taxonomy(path: str) -> Taxonomy:
 def read_json_taxonomy(path: str) -> Taxonomy:
     taxonomy = Taxonomy(os.path.basename(path))
     try:
-        with open(path, encoding="utf-8") as text:
+        with open(path, encoding="utf-8-sig") as text:
             data = json.load(text)
     except (OSError, ValueError) as exc:
         taxonomy.problems.append(LabelProblem(path, 0, f"cannot be read as JSON: {exc}"))
