@@ -33,7 +33,7 @@ DEVKIT_MAP = "map_clsloc.txt"
 DEVKIT_META = "meta.mat"
 TINY_ANNOTATIONS = "val_annotations.txt"
 VAL_SPLIT = "val"  # the split of images a validation label file labels
-OUTSIDE_ROOT = "a link to a file outside the dataset; not read"
+OUTSIDE_ROOT = "outside the dataset folder (reached through a link); not read"
 _PROBLEMS_KEPT = 50  # per file; the count of the rest is reported
 
 
