@@ -13,7 +13,7 @@
 - A row number is a position in one view: nothing that outlives the view is keyed by it.
 
 The fingerprint is sha256 over the sorted relative paths (bytes) of the dataset's labelled
-images, and a second one over those paths with their sizes once the stat pass knows them all;
+images, and a second one over that and their sizes once the stat pass knows them all;
 two fingerprints match when the paths agree and the sizes agree wherever both are known.
 """
 
@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS datasets (
     name TEXT NOT NULL,
     paths_fingerprint TEXT NOT NULL DEFAULT '',
     files_fingerprint TEXT NOT NULL DEFAULT '',
+    images INTEGER NOT NULL DEFAULT -1,
     created REAL NOT NULL,
     history TEXT NOT NULL DEFAULT ''
 );
@@ -62,27 +63,29 @@ class Fingerprint:
 
 
 def fingerprint(index: DatasetIndex) -> Fingerprint:
-    """The dataset's fingerprint; O(folders) in Python, the names and sizes hashed in bulk."""
-    paths, files = hashlib.sha256(), hashlib.sha256()
+    """The dataset's fingerprint; O(folders) in Python, the names and sizes hashed in bulk
+    (each name once: the sizes' digest starts from the paths' one)."""
+    paths = hashlib.sha256()
     order = sorted(
         range(len(index.image_folders)),
         key=lambda i: (os.fsencode(index.image_folders[i].relpath), index.image_folders[i].names),
     )
-    sizes_known = True
+    sizes = []
     for folder_id in order:
         record = index.image_folders[folder_id]
         rows = index.folder_rows(folder_id)
         if not len(rows):
             continue
         folder = os.fsencode(record.relpath)
-        for digest in (paths, files):
-            # Lengths first, so that no two different listings hash the same bytes.
-            digest.update(len(folder).to_bytes(8, "little") + folder)
-            digest.update(len(record.names).to_bytes(8, "little") + record.names)
-        sizes = np.ascontiguousarray(index.sizes[rows.start : rows.stop], dtype="<i8")
-        sizes_known = sizes_known and bool((sizes >= 0).all())
-        files.update(sizes.tobytes())
-    return Fingerprint(paths.hexdigest(), files.hexdigest() if sizes_known else "")
+        # Lengths first, so that no two different listings hash the same bytes.
+        paths.update(len(folder).to_bytes(8, "little") + folder)
+        paths.update(len(record.names).to_bytes(8, "little") + record.names)
+        sizes.append(index.sizes[rows.start : rows.stop])
+    every = np.concatenate(sizes).astype("<i8") if sizes else np.zeros(0, dtype="<i8")
+    if (every < 0).any():
+        return Fingerprint(paths.hexdigest(), "")
+    files = hashlib.sha256(paths.digest() + every.tobytes())
+    return Fingerprint(paths.hexdigest(), files.hexdigest())
 
 
 def image_key(dataset: str, relpath: str) -> tuple[str, bytes]:
@@ -113,36 +116,51 @@ def lookup(db: sqlite3.Connection, root: str) -> str | None:
 def register(
     db: sqlite3.Connection,
     root: str,
-    found: Fingerprint | None,
+    index: DatasetIndex | None,
     exists: Callable[[str], bool] = os.path.exists,
 ) -> DatasetIdentity:
     """The identity of ``root``: its registered key, a moved dataset's key (exactly one
-    registered dataset with this fingerprint whose root is gone), or a new key. Call it
-    inside a write transaction."""
-    raw = os.fsencode(root)
+    registered dataset with this fingerprint whose root is gone), or a new key. With the
+    dataset's index, the fingerprint is kept current. Call it inside a write transaction."""
     key = lookup(db, root)
     if key is not None:
-        if found is not None:
-            _remember(db, key, found)
+        if index is not None and _stale(db, key, index):
+            _remember(db, key, fingerprint(index), len(index))
         return DatasetIdentity(key, root)
+    found = None if index is None else fingerprint(index)
     identity = _moved_here(db, root, found, exists)
     if identity is not None:
         return identity
-    key = uuid.uuid4().hex
-    db.execute(
-        "INSERT INTO datasets (key, root, name, created) VALUES (?, ?, ?, ?)",
-        (key, raw, base_name(root), time.time()),
-    )
-    if found is not None:
-        _remember(db, key, found)
+    key = _insert(db, root)
+    if index is not None and found is not None:
+        _remember(db, key, found, len(index))
     return DatasetIdentity(key, root)
 
 
-def _remember(db: sqlite3.Connection, key: str, found: Fingerprint) -> None:
+def _insert(db: sqlite3.Connection, root: str) -> str:
+    key = uuid.uuid4().hex
     db.execute(
-        "UPDATE datasets SET paths_fingerprint = ?, "
+        "INSERT INTO datasets (key, root, name, created) VALUES (?, ?, ?, ?)",
+        (key, os.fsencode(root), base_name(root), time.time()),
+    )
+    return key
+
+
+def _stale(db: sqlite3.Connection, key: str, index: DatasetIndex) -> bool:
+    """Whether the stored fingerprint may no longer describe the dataset: hashing every name
+    on each open would cost a second at ImageNet-21k's size, so it is redone only when the
+    number of images changed or all sizes became known."""
+    images, files = db.execute(
+        "SELECT images, files_fingerprint FROM datasets WHERE key = ?", (key,)
+    ).fetchone()
+    return bool(images != len(index) or (not files and (index.sizes >= 0).all()))
+
+
+def _remember(db: sqlite3.Connection, key: str, found: Fingerprint, images: int) -> None:
+    db.execute(
+        "UPDATE datasets SET paths_fingerprint = ?, images = ?, "
         "files_fingerprint = CASE WHEN ? = '' THEN files_fingerprint ELSE ? END WHERE key = ?",
-        (found.paths, found.files, found.files, key),
+        (found.paths, images, found.files, found.files, key),
     )
 
 
@@ -164,7 +182,6 @@ def _moved_here(
     if len(gone) == 1 and len(candidates) == 1:  # else it could be a copy: never guess
         key, old = gone[0]
         adopt(db, root, key, f"moved from {old}")
-        _remember(db, key, found)
         return DatasetIdentity(key, root, [f"verdicts of {old} carried over (the same images)"])
     if gone:
         olds = ", ".join(old for _, old in gone)
@@ -182,12 +199,8 @@ def _moved_here(
 def _fresh_with_notice(
     db: sqlite3.Connection, root: str, found: Fingerprint, notice: str
 ) -> DatasetIdentity:
-    key = uuid.uuid4().hex
-    db.execute(
-        "INSERT INTO datasets (key, root, name, created) VALUES (?, ?, ?, ?)",
-        (key, os.fsencode(root), base_name(root), time.time()),
-    )
-    _remember(db, key, found)
+    key = _insert(db, root)
+    _remember(db, key, found, -1)
     return DatasetIdentity(key, root, [notice])
 
 

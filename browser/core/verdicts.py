@@ -273,12 +273,11 @@ class VerdictStore:
         is recognised by its images. ``notices`` say what the user should know: verdicts
         carried over from another root, or verdicts of the same folder name given elsewhere."""
         root = dataset if isinstance(dataset, str) else dataset.root
-        found = None if isinstance(dataset, str) else identity.fingerprint(dataset)
         if self.read_only:
             key = self._lookup(root)
             return identity.DatasetIdentity(key or "", root)
         with self._transaction() as db:
-            known = identity.register(db, root, found)
+            known = identity.register(db, root, None if isinstance(dataset, str) else dataset)
             known.notices += self._claim_legacy(db, known)
         self._keys[root] = known.key
         return known

@@ -161,3 +161,19 @@ def test_a_database_from_before_dataset_keys_loses_no_verdict(tmp_path: Path) ->
     db = sqlite3.connect(data / DATABASE_NAME)
     assert db.execute("SELECT count(*) FROM legacy_verdicts").fetchone() == (3,)  # all kept
     db.close()
+
+
+def test_a_dataset_that_grew_is_still_recognised_after_it_moves(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = dataset(tmp_path, "val", make_files, ["x.JPEG"])
+    with VerdictStore(tmp_path / "data") as store:
+        first = store.identify(opened(root, hierarchy, tmp_path / "c"))
+        make_files(root, [f"{TENCH}/added.JPEG"])
+        grown = open_dataset(root, hierarchy, cache_dir=tmp_path / "c", refresh=True)
+        assert len(grown) == 2
+        store.identify(grown)  # the fingerprint follows the dataset
+        moved = tmp_path / "moved"
+        root.rename(moved)
+        again = store.identify(opened(moved, hierarchy, tmp_path / "c"))
+    assert again.key == first.key
