@@ -213,9 +213,13 @@ def _verdict(record: dict[str, Any], is_json: bool) -> Verdict | str:
             return f"bad path_bytes: {exc}"
     else:
         relpath = record.get("path", "")
-        for key in FIELDS[1:]:
-            if has_undecodable(record.get(key, "")):
-                return f"{key} is not UTF-8 text"
+    for key in FIELDS[1:]:  # JSON can spell a lone surrogate too ("\udce9")
+        if has_undecodable(record.get(key, "")):
+            return f"{key} is not UTF-8 text"
+    try:
+        os.fsencode(relpath)
+    except UnicodeEncodeError:
+        return f"bad image path {relpath!r}"
     problem = _path_error(relpath)
     if problem:
         return problem

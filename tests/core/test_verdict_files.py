@@ -81,6 +81,8 @@ def test_bad_json_lines_are_reported_by_line_and_the_rest_imported(
         _line(path="z.JPEG", note="x" * (NOTE_LIMIT + 1)),
         _line(path="m.JPEG", note=None),
         "[1, 2]",
+        _line(path="s.JPEG", note="\udce9"),  # valid JSON, but not text SQLite can keep
+        _line(path="\ud800.JPEG"),  # a surrogate no file name has
     ]
     path.write_bytes(
         "\n".join(lines).encode() + b"\n" + _line(path="cafX.JPEG").encode().replace(b"X", b"\xe9")
@@ -96,7 +98,9 @@ def test_bad_json_lines_are_reported_by_line_and_the_rest_imported(
         (7, f"the note is longer than {NOTE_LIMIT:,} bytes"),
         (8, "note must be a string, not NoneType"),
         (9, "not a JSON object"),
-        (10, "not UTF-8 text (byte 14)"),
+        (10, "note is not UTF-8 text"),
+        (11, "bad image path '\\ud800.JPEG'"),
+        (12, "not UTF-8 text (byte 14)"),
     ]
     assert [v.relpath for v in store.all(ROOT)] == ["ok.JPEG"]
 
