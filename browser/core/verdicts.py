@@ -422,8 +422,30 @@ class VerdictStore:
             db.executemany(_UPSERT.format(op=">"), [_row(key, v) for v in chosen])
         return counts
 
+    def undo(self, root: str, relpath: str, before: Verdict | None, given: Verdict) -> bool:
+        """Take back ``given`` (what :meth:`give` stored): restore ``before`` (None: remove
+        the entry), but only while the stored verdict is still ``given``. False when another
+        writer (an import) replaced it since: the newer verdict stays."""
+        key = self._key(root) if not self.read_only else ""
+        with self._transaction() as db:
+            if self._get(db, "verdicts", key, [relpath]).get(relpath) != given:
+                return False
+            if before is None:
+                db.execute(
+                    "DELETE FROM verdicts WHERE dataset = ? AND relpath = ?",
+                    (key, os.fsencode(relpath)),
+                )
+            else:
+                db.execute(
+                    f"INSERT OR REPLACE INTO verdicts (dataset, {_COLUMNS}) "
+                    "VALUES (?,?,?,?,?,?,?,?)",
+                    _row(key, before),
+                )
+        return True
+
     def put(self, root: str, verdicts: Iterable[Verdict]) -> None:
-        """Store these exactly as given, whatever is stored (undo), in one transaction."""
+        """Store these exactly as given, whatever is stored, in one transaction (tests, and
+        the window's undo until it uses :meth:`undo`, which never replaces a newer verdict)."""
         key = self._key(root) if not self.read_only else ""
         with self._transaction() as db:
             db.executemany(

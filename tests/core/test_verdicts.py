@@ -159,3 +159,19 @@ def test_non_utf8_paths_are_kept_as_their_bytes(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / DATABASE_NAME)
     assert db.execute("SELECT relpath FROM verdicts").fetchall() == [(b"n01440764/caf\xe9.JPEG",)]
     db.close()
+
+
+def test_undo_never_takes_back_a_verdict_an_import_replaced_meanwhile(tmp_path: Path) -> None:
+    with VerdictStore(tmp_path) as store:
+        before = store.give(ROOT, "x.JPEG", "n01440764", "correct")
+        given = store.get(ROOT, ["x.JPEG"])["x.JPEG"]
+        assert store.undo(ROOT, "x.JPEG", before, given)  # nothing in between: undone
+        assert store.get(ROOT, ["x.JPEG"]) == {}
+        first = store.give(ROOT, "x.JPEG", "n01440764", "correct")
+        assert first is None
+        store.give(ROOT, "x.JPEG", "n01440764", "ambiguous")
+        given = store.get(ROOT, ["x.JPEG"])["x.JPEG"]
+        newer = Verdict("x.JPEG", "n01440764", "unusable", "", "", "bob", given.time + 10)
+        store.merge(ROOT, [newer])  # another process imports a newer verdict
+        assert not store.undo(ROOT, "x.JPEG", None, given)
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"] == newer
