@@ -222,8 +222,8 @@ class VerdictStore:
         if db is not None:
             return db
         if self.read_only:
-            # One read-only connection serves every thread (check_same_thread=False): a
-            # private copy of a database cannot be opened twice by name.
+            # One read-only connection serves every thread (check_same_thread=False; the
+            # module is built thread-safe), so that a private copy is made once.
             if not self._handles.connections:  # closed: open it again
                 self._refuse(self.problem)
             db = self._handles.connections[0]
@@ -277,7 +277,9 @@ class VerdictStore:
             key = self._lookup(root)
             return identity.DatasetIdentity(key or "", root)
         with self._transaction() as db:
-            known = identity.register(db, root, None if isinstance(dataset, str) else dataset)
+            # The images without a label are a view of their own, not what the dataset holds.
+            index = None if isinstance(dataset, str) or dataset.is_unlabelled else dataset
+            known = identity.register(db, root, index)
             known.notices += self._claim_legacy(db, known)
         self._keys[root] = known.key
         return known

@@ -177,3 +177,15 @@ def test_a_dataset_that_grew_is_still_recognised_after_it_moves(
         root.rename(moved)
         again = store.identify(opened(moved, hierarchy, tmp_path / "c"))
     assert again.key == first.key
+
+
+def test_an_empty_dataset_never_takes_the_key_of_another(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    gone = make_files(tmp_path / "gone", [f"{TENCH}/"])
+    with VerdictStore(tmp_path / "data") as store:
+        first = store.identify(opened(gone, hierarchy, tmp_path / "c"))
+        (gone / TENCH).rmdir()
+        gone.rmdir()
+        other = make_files(tmp_path / "other", [f"{GOLDEN}/"])
+        assert store.identify(opened(other, hierarchy, tmp_path / "c")).key != first.key
