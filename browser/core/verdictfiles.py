@@ -190,21 +190,28 @@ def _csv_rows(path: str, report: ImportReport) -> Iterator[tuple[int, dict[str, 
             yield number, dict(zip(header, row, strict=True)), False
 
 
+_BAD_PARTS = frozenset(("", ".", ".."))
+_JSON_STRINGS = (*FIELDS, "path_bytes")
+
+
 def _path_error(relpath: str) -> str | None:
-    parts = relpath.split("/")
-    if not relpath or relpath.startswith("/") or "\0" in relpath:
+    bad = not relpath or relpath[0] == "/" or "\0" in relpath
+    if bad or not _BAD_PARTS.isdisjoint(relpath.split("/")):
         return f"bad image path {relpath!r}"
-    if any(part in ("", ".", "..") for part in parts):
-        return f"bad image path {relpath!r}"
+    if has_undecodable(relpath):
+        try:
+            os.fsencode(relpath)
+        except UnicodeEncodeError:  # a surrogate that no byte decodes to
+            return f"bad image path {relpath!r}"
     return None
 
 
 def _verdict(record: dict[str, Any], is_json: bool) -> Verdict | str:
     """The row's verdict, or why it is not one."""
-    for key in FIELDS + ("path_bytes",):
-        if key in record and not isinstance(record[key], str):
-            return f"{key} must be a string, not {type(record[key]).__name__}"
     if is_json:
+        for key in _JSON_STRINGS:
+            if key in record and not isinstance(record[key], str):
+                return f"{key} must be a string, not {type(record[key]).__name__}"
         if "path" not in record and "path_bytes" not in record:
             return "no path"
         try:
@@ -213,13 +220,10 @@ def _verdict(record: dict[str, Any], is_json: bool) -> Verdict | str:
             return f"bad path_bytes: {exc}"
     else:
         relpath = record.get("path", "")
-    for key in FIELDS[1:]:  # JSON can spell a lone surrogate too ("\udce9")
-        if has_undecodable(record.get(key, "")):
-            return f"{key} is not UTF-8 text"
-    try:
-        os.fsencode(relpath)
-    except UnicodeEncodeError:
-        return f"bad image path {relpath!r}"
+    texts = [record.get(key, "") for key in FIELDS[1:]]
+    if has_undecodable("".join(texts)):  # JSON can spell a lone surrogate too ("\udce9")
+        bad = next(k for k, t in zip(FIELDS[1:], texts, strict=True) if has_undecodable(t))
+        return f"{bad} is not UTF-8 text"
     problem = _path_error(relpath)
     if problem:
         return problem
