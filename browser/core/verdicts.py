@@ -350,14 +350,20 @@ class VerdictStore:
 
     def _source(self, root: str) -> tuple[str, str]:
         """Where ``root``'s verdicts are read: (table, dataset column value). A read-only
-        database shows a dataset never opened since keys exist its rows of the old name."""
+        database shows a dataset it does not know the rows of its folder name from before
+        dataset keys, unless another dataset of that name has claimed them."""
         if not self.read_only:
             return "verdicts", self._key(root)
         key = self._lookup(root)
         if key is not None:
             return "verdicts", key
-        legacy = "legacy_verdicts" if self.version >= SCHEMA_VERSION else "verdicts"
-        return legacy, identity.base_name(root)
+        name = identity.base_name(root)
+        if self.version < SCHEMA_VERSION:
+            return "verdicts", name  # never migrated: all there is
+        claimed = self._db().execute("SELECT 1 FROM legacy_claims WHERE name = ?", (name,))
+        if claimed.fetchone() is not None:
+            return "verdicts", ""  # none: they are another dataset's
+        return "legacy_verdicts", name
 
     # -- writing ------------------------------------------------------------------------
 

@@ -108,3 +108,14 @@ def test_a_database_from_before_dataset_keys_is_read_in_a_read_only_folder(
     db = sqlite3.connect(data / DATABASE_NAME)
     assert db.execute("PRAGMA user_version").fetchone() == (1,)  # left as it was
     db.close()
+
+
+def test_a_read_only_store_never_shows_one_dataset_the_verdicts_another_claimed(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    write_schema_1(data)
+    with VerdictStore(data) as store:
+        store.identify("/disk/val")  # claims the rows kept under the name "val"
+    assert read_without_write_permission(data, "/other/val")["seen"] == []
+    assert len(read_without_write_permission(data, "/disk/val")["seen"]) == 2  # type: ignore[arg-type]
