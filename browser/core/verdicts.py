@@ -39,6 +39,15 @@ from typing import TYPE_CHECKING
 
 from browser.core import identity
 from browser.core.readonlydb import ReadOnlyCopy, open_read_only
+from browser.core.verdictschema import (
+    COLUMNS,
+    COPY_NEWER,
+    SCHEMA_VERSION,
+    UPSERT,
+    claim_legacy,
+    migrate,
+    read_only_source,
+)
 
 if TYPE_CHECKING:
     from browser.core.index import DatasetIndex
@@ -46,52 +55,8 @@ if TYPE_CHECKING:
 # "duplicate": the image is a copy of another in the dataset (it says nothing about the label).
 VERDICTS = ("correct", "wrong_label", "ambiguous", "unusable", "duplicate")
 NOTE_LIMIT = 1 << 20  # bytes of UTF-8 in a note; the window and imports enforce the same
-SCHEMA_VERSION = 2  # 2: dataset keys (registry), relative paths as BLOBs
 DATABASE_NAME = "verdicts.sqlite"
 _CHUNK = 500  # SQLite's variable limit is 999 on old builds
-
-_SCHEMA = (
-    identity.REGISTRY_SCHEMA
-    + """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS verdicts (
-    dataset TEXT NOT NULL,
-    relpath BLOB NOT NULL,
-    wnid TEXT NOT NULL,
-    verdict TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    proposed TEXT NOT NULL DEFAULT '',
-    user TEXT NOT NULL,
-    time REAL NOT NULL,
-    PRIMARY KEY (dataset, relpath)
-);
-CREATE TABLE IF NOT EXISTS legacy_verdicts (
-    dataset TEXT NOT NULL,
-    relpath TEXT NOT NULL,
-    wnid TEXT NOT NULL,
-    verdict TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    proposed TEXT NOT NULL DEFAULT '',
-    user TEXT NOT NULL,
-    time REAL NOT NULL,
-    PRIMARY KEY (dataset, relpath)
-);
-CREATE TABLE IF NOT EXISTS legacy_claims (
-    name TEXT PRIMARY KEY,
-    key TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    time REAL NOT NULL
-);
-"""
-)
-_COLUMNS = "relpath, wnid, verdict, note, proposed, user, time"
-# Newest wins, in SQL too: a row is only ever replaced by one at least as new.
-_UPSERT = (
-    f"INSERT INTO verdicts (dataset, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?) "
-    "ON CONFLICT (dataset, relpath) DO UPDATE SET wnid = excluded.wnid, "
-    "verdict = excluded.verdict, note = excluded.note, proposed = excluded.proposed, "
-    "user = excluded.user, time = excluded.time WHERE excluded.time {op} verdicts.time"
-)
 
 
 class VerdictsReadOnly(RuntimeError):
@@ -184,15 +149,7 @@ class VerdictStore:
         if version < SCHEMA_VERSION:
             db.execute("PRAGMA journal_mode = WAL")
             with self._transaction() as tx:
-                # Another process may have done it meanwhile: decide inside the transaction.
-                version = tx.execute("PRAGMA user_version").fetchone()[0]
-                if version == 1:
-                    tx.execute("ALTER TABLE verdicts RENAME TO legacy_verdicts")
-                if version < SCHEMA_VERSION:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            tx.execute(statement)
-                    tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                migrate(tx)
         db.execute("SELECT count(*) FROM verdicts").fetchone()
 
     def _refuse(self, problem: str) -> None:
@@ -207,7 +164,7 @@ class VerdictStore:
         except (sqlite3.Error, OSError):
             self._handles.close()
             db = sqlite3.connect(":memory:", check_same_thread=False)
-            db.executescript(_SCHEMA)
+            migrate(db)
             self.version = SCHEMA_VERSION
         self._keep(db)
 
@@ -280,7 +237,7 @@ class VerdictStore:
             # The images without a label are a view of their own, not what the dataset holds.
             index = None if isinstance(dataset, str) or dataset.is_unlabelled else dataset
             known = identity.register(db, root, index)
-            known.notices += self._claim_legacy(db, known)
+            known.notices += claim_legacy(db, known)
         self._keys[root] = known.key
         return known
 
@@ -294,44 +251,9 @@ class VerdictStore:
             previous = identity.lookup(db, root)
             identity.adopt(db, root, key, f"declared the same as {old_root}")
             if previous is not None and previous != key:
-                rows = db.execute(
-                    f"SELECT {_COLUMNS} FROM verdicts WHERE dataset = ?", (previous,)
-                ).fetchall()
-                db.executemany(_UPSERT.format(op=">"), [_row(key, _verdict(r)) for r in rows])
+                db.execute(COPY_NEWER, (key, previous))
         self._keys[root] = key
         return identity.DatasetIdentity(key, root, [f"verdicts of {old_root} carried over"])
-
-    def _claim_legacy(self, db: sqlite3.Connection, known: identity.DatasetIdentity) -> list[str]:
-        name = identity.base_name(known.root)
-        (count,) = db.execute(
-            "SELECT count(*) FROM legacy_verdicts WHERE dataset = ?", (name,)
-        ).fetchone()
-        if not count:
-            return []
-        claim = db.execute("SELECT key FROM legacy_claims WHERE name = ?", (name,)).fetchone()
-        if claim is None:
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM legacy_verdicts WHERE dataset = ?", (name,)
-            ).fetchall()
-            db.executemany(_UPSERT.format(op=">"), [_row(known.key, _verdict(r)) for r in rows])
-            db.execute(
-                "INSERT INTO legacy_claims VALUES (?, ?, ?, ?)",
-                (name, known.key, count, time.time()),
-            )
-            return [
-                f"{count:,} verdicts kept under the folder name {name!r} (before datasets had "
-                f"keys) are now this dataset's ({known.root})"
-            ]
-        if claim[0] == known.key:
-            return []
-        owner = db.execute("SELECT root FROM datasets WHERE key = ?", (claim[0],)).fetchone()
-        where = os.fsdecode(owner[0]) if owner else "another dataset"
-        return [
-            f"{count:,} verdicts kept under the folder name {name!r} (before datasets had keys) "
-            f"went to {where}, the first dataset of that name opened; this dataset does not "
-            f"share them. If they were given on this one: synset-browser verdicts "
-            f"{known.root} --same-as {where}"
-        ]
 
     def _lookup(self, root: str) -> str | None:
         if self.version < SCHEMA_VERSION:
@@ -349,21 +271,10 @@ class VerdictStore:
         return key
 
     def _source(self, root: str) -> tuple[str, str]:
-        """Where ``root``'s verdicts are read: (table, dataset column value). A read-only
-        database shows a dataset it does not know the rows of its folder name from before
-        dataset keys, unless another dataset of that name has claimed them."""
+        """Where ``root``'s verdicts are read: (table, dataset column value)."""
         if not self.read_only:
             return "verdicts", self._key(root)
-        key = self._lookup(root)
-        if key is not None:
-            return "verdicts", key
-        name = identity.base_name(root)
-        if self.version < SCHEMA_VERSION:
-            return "verdicts", name  # never migrated: all there is
-        claimed = self._db().execute("SELECT 1 FROM legacy_claims WHERE name = ?", (name,))
-        if claimed.fetchone() is not None:
-            return "verdicts", ""  # none: they are another dataset's
-        return "legacy_verdicts", name
+        return read_only_source(self._db(), root, self.version)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -398,7 +309,7 @@ class VerdictStore:
                 current_user(),
                 when,
             )
-            db.execute(_UPSERT.format(op=">="), _row(key, given))
+            db.execute(UPSERT.format(op=">="), _row(key, given))
         return before
 
     def merge(self, root: str, verdicts: Iterable[Verdict]) -> MergeCounts:
@@ -427,7 +338,7 @@ class VerdictStore:
                     chosen.append(theirs)
                 else:
                     counts.kept += 1
-            db.executemany(_UPSERT.format(op=">"), [_row(key, v) for v in chosen])
+            db.executemany(UPSERT.format(op=">"), [_row(key, v) for v in chosen])
         return counts
 
     def undo(self, root: str, relpath: str, before: Verdict | None, given: Verdict) -> bool:
@@ -445,7 +356,7 @@ class VerdictStore:
                 )
             else:
                 db.execute(
-                    f"INSERT OR REPLACE INTO verdicts (dataset, {_COLUMNS}) "
+                    f"INSERT OR REPLACE INTO verdicts (dataset, {COLUMNS}) "
                     "VALUES (?,?,?,?,?,?,?,?)",
                     _row(key, before),
                 )
@@ -457,7 +368,7 @@ class VerdictStore:
         key = self._key(root) if not self.read_only else ""
         with self._transaction() as db:
             db.executemany(
-                f"INSERT OR REPLACE INTO verdicts (dataset, {_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO verdicts (dataset, {COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 [_row(key, v) for v in verdicts],
             )
 
@@ -486,7 +397,7 @@ class VerdictStore:
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             for row in db.execute(
-                f"SELECT {_COLUMNS} FROM {table} WHERE dataset = ? AND relpath IN ({marks})",
+                f"SELECT {COLUMNS} FROM {table} WHERE dataset = ? AND relpath IN ({marks})",
                 (key, *chunk),
             ):
                 verdict = _verdict(row)
@@ -499,7 +410,7 @@ class VerdictStore:
         return [
             _verdict(row)
             for row in self._db().execute(
-                f"SELECT {_COLUMNS} FROM {table} WHERE dataset = ? ORDER BY relpath", (key,)
+                f"SELECT {COLUMNS} FROM {table} WHERE dataset = ? ORDER BY relpath", (key,)
             )
         ]
 
