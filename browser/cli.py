@@ -38,7 +38,7 @@ from browser.core.search import SynsetSearch
 from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
 from browser.core.verdictfiles import export_verdicts, import_verdicts
-from browser.core.verdicts import VerdictStore
+from browser.core.verdicts import VerdictsReadOnly, VerdictStore
 from browser.core.wordnet import load_hierarchy
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,11 @@ def build_parser() -> OneLineParser:
     action.add_argument("--import", dest="import_", metavar="FILE", help="merge a .csv/.jsonl")
     action.add_argument(
         "--summary", nargs="*", metavar="WNID", help="counts and error rates (default: the root)"
+    )
+    action.add_argument(
+        "--same-as",
+        metavar="OLD_ROOT",
+        help="this is the dataset that was at OLD_ROOT (moved or copied): take its verdicts",
     )
     verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
     export = add_export_parser(sub)
@@ -416,35 +421,81 @@ def _emit(value: object) -> None:
 
 def cmd_verdicts(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     index = _open(args, hierarchy)
-    store = VerdictStore(userdirs.data_dir(args.data_dir))
-    if store.problem:
-        print(f"{PROG}: {store.problem}; working read-only", file=sys.stderr)
-    if args.export:
-        try:
-            count = export_verdicts(store, index.root, args.export)
-        except FileExistsError as exc:
-            raise UsageError(f"{PROG}: {args.export} exists; it is never overwritten") from exc
-        print(f"{count:,} verdicts written to {args.export}", file=sys.stderr)
-        return 0
-    if args.import_:
-        report = import_verdicts(store, index.root, args.import_)
-        summary = {
-            "added": report.added,
-            "replaced": report.replaced,
-            "kept": report.kept,
-            "conflicts": report.conflicts,
-            "problems": [str(p) for p in report.problems],
-        }
-        if args.json:
-            _emit(summary)
-        else:
-            print(
-                f"{report.added:,} added, {report.replaced:,} replaced by newer ones, "
-                f"{report.kept:,} kept (ours newer); {report.conflicts:,} conflicts"
-            )
-            _print_limited("problems", summary["problems"])  # type: ignore[arg-type]
-        return 1 if report.problems and not (report.added or report.replaced or report.kept) else 0
+    with VerdictStore(userdirs.data_dir(args.data_dir)) as store:
+        if store.problem:
+            print(f"{PROG}: {store.problem}; working read-only", file=sys.stderr)
+        if args.same_as:
+            return _verdicts_same_as(args, store, index)
+        for notice in store.identify(index).notices:
+            print(f"{PROG}: {notice}", file=sys.stderr)
+        if args.export:
+            return _verdicts_export(args, store, index)
+        if args.import_:
+            return _verdicts_import(args, store, index)
+        return _verdicts_summary(args, store, index)
+
+
+def _verdicts_same_as(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:
+    old = os.path.realpath(args.same_as)
+    try:
+        known = store.same_as(index.root, old)
+    except VerdictsReadOnly as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyError as exc:
+        raise UsageError(f"{PROG}: {exc.args[0]}") from exc
+    for notice in known.notices:
+        print(f"{PROG}: {notice}", file=sys.stderr)
+    return 0
+
+
+def _verdicts_export(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:
+    try:
+        count = export_verdicts(store, index.root, args.export)
+    except FileExistsError as exc:
+        raise UsageError(f"{PROG}: {args.export} exists; it is never overwritten") from exc
+    print(f"{count:,} verdicts written to {args.export}", file=sys.stderr)
+    return 0
+
+
+def _verdicts_import(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:
+    try:
+        report = import_verdicts(store, index.root, args.import_, index)
+    except VerdictsReadOnly as exc:
+        print(f"{PROG}: nothing imported: {exc}", file=sys.stderr)
+        return 1
+    summary = {
+        "added": report.added,
+        "replaced": report.replaced,
+        "kept": report.kept,
+        "conflicts": report.conflicts,
+        "superseded_in_file": report.superseded,
+        "unknown_images": report.unknown,
+        "problems": [str(p) for p in report.problems],
+    }
+    if args.json:
+        _emit(summary)
+    else:
+        print(
+            f"{report.added:,} added, {report.replaced:,} replaced by newer ones, "
+            f"{report.kept:,} kept (ours newer); {report.conflicts:,} conflicts"
+        )
+        if report.superseded:
+            print(f"{report.superseded:,} rows outranked by a newer row for the same image")
+        if report.unknown:
+            print(f"{report.unknown:,} rows name images this dataset does not hold")
+        _print_limited("problems", summary["problems"])  # type: ignore[arg-type]
+    return 1 if report.problems and not (report.added or report.replaced or report.kept) else 0
+
+
+def _verdicts_summary(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:
     summary_of = ReviewSummary(DatasetView(index), store.all(index.root))
+    if summary_of.unknown:
+        print(
+            f"{PROG}: {summary_of.unknown:,} verdicts name images this dataset does not hold; "
+            "they are not counted",
+            file=sys.stderr,
+        )
     entries = [
         {
             "wnid": index.hierarchy.wnid(n),
@@ -454,7 +505,7 @@ def cmd_verdicts(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         for n in _nodes(index.hierarchy, args.summary)
     ]
     if args.json:
-        _emit({"nodes": entries})
+        _emit({"nodes": entries, "unknown_images": summary_of.unknown})
         return 0
     for e in entries:
         rate = (

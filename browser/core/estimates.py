@@ -6,7 +6,9 @@ interval. Above the classes, each class weighs by its size in the dataset (a str
 estimate, for the population rather than the sample): p = Σ N_c p_c / Σ N_c over the classes
 with reviews. Its interval is Wilson's at the effective sample size p(1−p) / Var(p), with
 Var(p) = Σ (N_c/N)² p_c(1−p_c)/n_c; for a single class that is exactly Wilson's interval.
-Verdict counts roll up like image counts: each image once under every ancestor.
+Verdict counts roll up like image counts: each image once under every ancestor. Only
+verdicts on images the dataset holds count (``unknown`` says how many others there are: an
+image deleted since, or a verdict imported for another copy of the dataset).
 """
 
 from __future__ import annotations
@@ -63,7 +65,11 @@ class ReviewSummary:
         size = len(hierarchy)
         # Per class (the label the image had when reviewed) and verdict kind.
         self.direct = {name: np.zeros(size, dtype=np.int64) for name in VERDICTS}
+        held = view.index.find_rows(v.relpath for v in verdicts)
+        self.unknown = sum(v.relpath not in held for v in verdicts)
         for verdict in verdicts:
+            if verdict.relpath not in held:
+                continue
             node = hierarchy.find(verdict.wnid)
             if node is not None and verdict.verdict is not None:
                 self.direct[verdict.verdict][node] += 1

@@ -35,9 +35,12 @@ class ReviewController(QObject):
         self._undo: list[tuple[str, Verdict | None]] = []
         self._rows: dict[str, np.ndarray] | None = None
         self._summary: ReviewSummary | None = None
+        self.notices: list[str] = []
 
     def set_view(self, view: DatasetView) -> None:
         self.view = view
+        # Who the dataset is (a moved one keeps its verdicts); notices: what the user should know.
+        self.notices = self.store.identify(view.index).notices
         self.by_relpath = {v.relpath: v for v in self.store.all(view.index.root)}
         self._undo.clear()
         self._changed(emit=False)

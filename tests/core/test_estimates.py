@@ -35,16 +35,11 @@ def verdicts(wnid: str, **counts: int) -> list[Verdict]:
 def test_a_superclass_estimate_weights_each_class_by_its_size(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    root = make_files(
-        tmp_path / "ds",
-        [f"{TENCH}/{i}.JPEG" for i in range(9)] + [f"{GOLDFISH}/0.JPEG"],
-    )
+    given = verdicts(TENCH, correct=3, wrong_label=1, ambiguous=1, unusable=2, duplicate=1)
+    given += verdicts(GOLDFISH, wrong_label=1)
+    root = make_files(tmp_path / "ds", [v.relpath for v in given] + [f"{TENCH}/unseen.JPEG"])
     view = DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
-    summary = ReviewSummary(
-        view,
-        verdicts(TENCH, correct=3, wrong_label=1, ambiguous=1, unusable=2, duplicate=1)
-        + verdicts(GOLDFISH, wrong_label=1),
-    )
+    summary = ReviewSummary(view, given)
     tench = summary.node(hierarchy.index(TENCH))
     # unusable and duplicate say nothing about the label
     assert tench.error_rate == pytest.approx(1 / 5)
@@ -71,11 +66,27 @@ def test_a_superclass_estimate_weights_each_class_by_its_size(
 def test_verdict_counts_count_each_image_once_under_every_ancestor(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    root = make_files(tmp_path / "ds", [f"{GOLDEN}/a.JPEG", f"{GOLDEN}/b.JPEG"])
+    given = verdicts(GOLDEN, wrong_label=2)
+    root = make_files(tmp_path / "ds", [v.relpath for v in given])
     view = DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
-    summary = ReviewSummary(view, verdicts(GOLDEN, wrong_label=2))
+    summary = ReviewSummary(view, given)
     assert len(hierarchy.hypernym_paths(hierarchy.index(DOG))) == 2  # two ways up from dog
     for node in (hierarchy.index(DOG), hierarchy.root):
         estimate = summary.node(node)
         assert estimate.verdicts["wrong_label"] == 2
         assert estimate.error_rate == pytest.approx(1.0)
+
+
+def test_verdicts_on_images_the_dataset_does_not_hold_are_not_counted(
+    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    """A verdict on a deleted image, or on another dataset of the same folder name, says
+    nothing about this dataset's labels."""
+    held = verdicts(TENCH, correct=1)
+    root = make_files(tmp_path / "ds", [v.relpath for v in held] + [f"{TENCH}/x.JPEG"])
+    view = DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
+    elsewhere = verdicts(TENCH, wrong_label=5)  # names no image of this dataset
+    summary = ReviewSummary(view, held + elsewhere)
+    tench = summary.node(hierarchy.index(TENCH))
+    assert (tench.reviewed, tench.images, tench.error_rate) == (1, 2, 0.0)
+    assert summary.unknown == 5

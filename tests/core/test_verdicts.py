@@ -1,68 +1,98 @@
-"""Verdicts: committed at once, never lost, never silently replaced; files in and out."""
+"""Verdicts: committed at once, never lost, never silently replaced, every connection closed."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from browser.core.verdictfiles import export_verdicts, import_verdicts
-from browser.core.verdicts import DATABASE_NAME, Verdict, VerdictsReadOnly, VerdictStore
+from browser.core.verdicts import (
+    DATABASE_NAME,
+    NOTE_LIMIT,
+    Verdict,
+    VerdictsReadOnly,
+    VerdictStore,
+)
 
 ROOT = "/data/imagenet/val"
 
 
 def test_a_verdict_is_kept_with_who_and_when_and_survives_a_restart(tmp_path: Path) -> None:
-    store = VerdictStore(tmp_path)
-    before = store.give(ROOT, "n01440764/a.JPEG", "n01440764", "wrong_label", note="a carp")
+    with VerdictStore(tmp_path) as store:
+        before = store.give(ROOT, "n01440764/a.JPEG", "n01440764", "wrong_label", note="a carp")
     assert before is None
-    again = VerdictStore(tmp_path).get(ROOT, ["n01440764/a.JPEG"])["n01440764/a.JPEG"]
-    assert (again.verdict, again.note, again.wnid) == ("wrong_label", "a carp", "n01440764")
-    assert again.user
-    assert abs(again.time - time.time()) < 60
-    # Keyed by the dataset folder's name: the same dataset on another disk keeps its reviews.
-    moved = VerdictStore(tmp_path).get("/mnt/other/val", ["n01440764/a.JPEG"])
-    assert moved["n01440764/a.JPEG"].verdict == "wrong_label"
+    with VerdictStore(tmp_path) as again:
+        saved = again.get(ROOT, ["n01440764/a.JPEG"])["n01440764/a.JPEG"]
+    assert (saved.verdict, saved.note, saved.wnid) == ("wrong_label", "a carp", "n01440764")
+    assert saved.user
+    assert abs(saved.time - time.time()) < 60
 
 
 def test_undo_restores_exactly_what_was_there(tmp_path: Path) -> None:
-    store = VerdictStore(tmp_path)
-    store.give(ROOT, "x.JPEG", "n01440764", "correct", note="fine")
-    before = store.give(ROOT, "x.JPEG", "n01440764", "ambiguous")
-    assert before is not None
-    assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].note == "fine"  # a verdict keeps the note
-    store.put(ROOT, [before])  # undo
-    assert store.get(ROOT, ["x.JPEG"])["x.JPEG"] == before
-    store.forget(ROOT, "x.JPEG")  # undo of the first verdict
-    assert store.get(ROOT, ["x.JPEG"]) == {}
-    with pytest.raises(ValueError, match="unknown verdict 'meh'"):
-        store.give(ROOT, "x.JPEG", "n01440764", "meh")
+    with VerdictStore(tmp_path) as store:
+        store.give(ROOT, "x.JPEG", "n01440764", "correct", note="fine")
+        before = store.give(ROOT, "x.JPEG", "n01440764", "ambiguous")
+        assert before is not None
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].note == "fine"  # a verdict keeps the note
+        store.put(ROOT, [before])  # undo
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"] == before
+        store.forget(ROOT, "x.JPEG")  # undo of the first verdict
+        assert store.get(ROOT, ["x.JPEG"]) == {}
+        with pytest.raises(ValueError, match="unknown verdict 'meh'"):
+            store.give(ROOT, "x.JPEG", "n01440764", "meh")
+
+
+def test_a_note_up_to_the_limit_is_kept_and_a_longer_one_refused(tmp_path: Path) -> None:
+    with VerdictStore(tmp_path) as store:
+        longest = "é" * (NOTE_LIMIT // 2)  # two bytes each: exactly the limit
+        store.give(ROOT, "x.JPEG", "n01440764", "correct", note=longest)
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].note == longest
+        with pytest.raises(ValueError, match="at most"):
+            store.give(ROOT, "x.JPEG", "n01440764", "correct", note=longest + "x")
+
+
+def test_a_given_verdict_is_newer_than_an_imported_one_from_a_clock_ahead(tmp_path: Path) -> None:
+    """The window's keystroke is the newest verdict: read and stamped in one transaction."""
+    future = time.time() + 3600
+    with VerdictStore(tmp_path) as store:
+        store.merge(ROOT, [Verdict("x.JPEG", "n01440764", "correct", "", "", "bob", future)])
+        before = store.give(ROOT, "x.JPEG", "n01440764", "wrong_label")
+        assert before is not None
+        assert before.time == future
+        saved = store.get(ROOT, ["x.JPEG"])["x.JPEG"]
+        assert saved.verdict == "wrong_label"
+        assert saved.time > future
+        # ... and an import of the older row afterwards does not take it back.
+        counts = store.merge(ROOT, [before])
+        assert (counts.kept, counts.replaced) == (1, 0)
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].verdict == "wrong_label"
 
 
 def test_a_newer_or_corrupt_database_is_left_alone_and_read_only(tmp_path: Path) -> None:
-    VerdictStore(tmp_path).give(ROOT, "x.JPEG", "n01440764", "correct")
+    with VerdictStore(tmp_path) as store:
+        store.give(ROOT, "x.JPEG", "n01440764", "correct")
     db = sqlite3.connect(tmp_path / DATABASE_NAME)
     db.execute("PRAGMA user_version = 99")
     db.close()
-    newer = VerdictStore(tmp_path)
-    assert "newer Synset Browser" in newer.problem
-    assert newer.get(ROOT, ["x.JPEG"])["x.JPEG"].verdict == "correct"  # still readable
-    with pytest.raises(VerdictsReadOnly, match=str(tmp_path)):
-        newer.give(ROOT, "y.JPEG", "n01440764", "correct")
+    with VerdictStore(tmp_path) as newer:
+        assert "newer Synset Browser" in newer.problem
+        assert newer.get(ROOT, ["x.JPEG"])["x.JPEG"].verdict == "correct"  # still readable
+        with pytest.raises(VerdictsReadOnly, match=str(tmp_path)):
+            newer.give(ROOT, "y.JPEG", "n01440764", "correct")
     other = tmp_path / "corrupt"
     other.mkdir()
     (other / DATABASE_NAME).write_bytes(b"this is not SQLite" * 100)
-    corrupt = VerdictStore(other)
-    assert "cannot be used" in corrupt.problem
-    assert corrupt.all(ROOT) == []
+    with VerdictStore(other) as corrupt:
+        assert "cannot be used" in corrupt.problem
+        assert corrupt.all(ROOT) == []
     assert (other / DATABASE_NAME).read_bytes() == b"this is not SQLite" * 100
 
 
@@ -90,70 +120,58 @@ def test_killing_the_process_keeps_every_committed_verdict(tmp_path: Path) -> No
     child.send_signal(signal.SIGKILL)
     child.wait()
     child.stdout.close()
-    store = VerdictStore(tmp_path)
-    kept = {v.relpath for v in store.all("/d/val")}
+    with VerdictStore(tmp_path) as store:
+        kept = {v.relpath for v in store.all("/d/val")}
     assert {f"{n}.JPEG" for n in range(committed + 1)} <= kept  # every acknowledged one
     db = sqlite3.connect(tmp_path / DATABASE_NAME)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
-def test_export_import_round_trip_and_the_newer_verdict_wins(tmp_path: Path, suffix: str) -> None:
-    ours = VerdictStore(tmp_path / "ours")
-    ours.put(
-        ROOT,
-        [
-            Verdict("a.JPEG", "n01440764", "correct", "ok", "", "ann", 1000.0),
-            Verdict("b.JPEG", "n01440764", "wrong_label", "", "n01443537", "ann", 1000.0),
-        ],
-    )
-    out = tmp_path / f"out{suffix}"
-    assert export_verdicts(ours, ROOT, str(out)) == 2
-    with pytest.raises(FileExistsError):
-        export_verdicts(ours, ROOT, str(out))
-    theirs = VerdictStore(tmp_path / "theirs")
-    report = import_verdicts(theirs, ROOT, str(out))
-    assert (report.added, report.conflicts, report.problems) == (2, 0, [])
-    assert theirs.all(ROOT) == ours.all(ROOT)
-    # They change a, later; we change b, later than their copy: each newer verdict wins.
-    theirs.put(ROOT, [Verdict("a.JPEG", "n01440764", "ambiguous", "", "", "bob", 2000.0)])
-    ours.put(ROOT, [Verdict("b.JPEG", "n01440764", "unusable", "", "", "ann", 3000.0)])
-    back = tmp_path / f"back{suffix}"
-    export_verdicts(theirs, ROOT, str(back))
-    report = import_verdicts(ours, ROOT, str(back))
-    assert (report.replaced, report.kept, report.conflicts) == (1, 1, 2)
-    merged = {v.relpath: v.verdict for v in ours.all(ROOT)}
-    assert merged == {"a.JPEG": "ambiguous", "b.JPEG": "unusable"}
+def test_close_closes_the_connections_of_every_thread(tmp_path: Path) -> None:
+    store = VerdictStore(tmp_path)
+    store.give(ROOT, "x.JPEG", "n01440764", "correct")
+    seen: list[sqlite3.Connection] = []
+
+    def read() -> None:
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].verdict == "correct"
+        seen.append(store._db())
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    seen.append(store._db())
+    assert seen[0] is not seen[1]  # one connection per thread
+    store.close()
+    for db in seen:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            db.execute("SELECT 1")
+    # A closed store opens again when it is used again (and closes again).
+    assert store.get(ROOT, ["x.JPEG"])["x.JPEG"].verdict == "correct"
+    store.close()
 
 
-def test_bad_import_lines_are_reported(tmp_path: Path) -> None:
-    path = tmp_path / "in.jsonl"
-    lines = [
-        {
-            "path": "ok.JPEG",
-            "wnid": "n01440764",
-            "verdict": "correct",
-            "time": "2026-01-01T00:00:00+00:00",
-        },
-        {
-            "path": "../x.JPEG",
-            "wnid": "n01440764",
-            "verdict": "correct",
-            "time": "2026-01-01T00:00:00+00:00",
-        },
-        {
-            "path": "y.JPEG",
-            "wnid": "n01440764",
-            "verdict": "great",
-            "time": "2026-01-01T00:00:00+00:00",
-        },
-    ]
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
-    report = import_verdicts(VerdictStore(tmp_path), ROOT, str(path))
-    assert report.added == 1
-    assert sorted((p.line, p.reason.split(":")[0]) for p in report.problems) == [
-        (2, "bad image path '../x.JPEG'"),
-        (3, "unknown verdict 'great'"),
-        (4, "not JSON"),
-    ]
+def test_non_utf8_paths_are_kept_as_their_bytes(tmp_path: Path) -> None:
+    latin1 = os.fsdecode(b"n01440764/caf\xe9.JPEG")
+    with VerdictStore(tmp_path) as store:
+        store.give(ROOT, latin1, "n01440764", "wrong_label")
+        assert [v.relpath for v in store.all(ROOT)] == [latin1]
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    assert db.execute("SELECT relpath FROM verdicts").fetchall() == [(b"n01440764/caf\xe9.JPEG",)]
+    db.close()
+
+
+def test_undo_never_takes_back_a_verdict_an_import_replaced_meanwhile(tmp_path: Path) -> None:
+    with VerdictStore(tmp_path) as store:
+        before = store.give(ROOT, "x.JPEG", "n01440764", "correct")
+        given = store.get(ROOT, ["x.JPEG"])["x.JPEG"]
+        assert store.undo(ROOT, "x.JPEG", before, given)  # nothing in between: undone
+        assert store.get(ROOT, ["x.JPEG"]) == {}
+        first = store.give(ROOT, "x.JPEG", "n01440764", "correct")
+        assert first is None
+        store.give(ROOT, "x.JPEG", "n01440764", "ambiguous")
+        given = store.get(ROOT, ["x.JPEG"])["x.JPEG"]
+        newer = Verdict("x.JPEG", "n01440764", "unusable", "", "", "bob", given.time + 10)
+        store.merge(ROOT, [newer])  # another process imports a newer verdict
+        assert not store.undo(ROOT, "x.JPEG", None, given)
+        assert store.get(ROOT, ["x.JPEG"])["x.JPEG"] == newer
