@@ -226,9 +226,9 @@ def plan_export(
     split_folder = unique_names(index.splits, RESERVED)
     row_list, class_list = rows.tolist(), classes.tolist()
     split_list = index.split_ids[rows].tolist()
-    names = [index.name(row) for row in row_list]
     outputs = [""] * len(row_list)
     if options.mode != "none":
+        names = [index.name(row) for row in row_list]
         # Names are made distinct per output folder, ignoring case (see exportnames).
         groups: dict[tuple[int, int], list[int]] = {}
         for position, key in enumerate(zip(split_list, class_list, strict=True)):
@@ -243,8 +243,9 @@ def plan_export(
             (split_folder[split], folder_of[node], number[node]) for split, node in groups
         )
         plan.warnings = numbering_warnings(plan.imagefolder)
+    names_of = {node: (hierarchy.wnid(node), hierarchy.name(node)) for node in class_nodes}
     for position, (row, node) in enumerate(zip(row_list, class_list, strict=True)):
-        wnid, name = hierarchy.wnid(node), hierarchy.name(node)
+        wnid, name = names_of[node]
         size = int(index.sizes[row])
         source = index.path(row)
         if size < 0:  # the stat pass has not reached it
@@ -366,7 +367,9 @@ def _result(plan: ExportPlan, modes: list[str], errors: list[str]) -> ExportResu
     result.failed = [
         (p.source, p.output, error) for p, error in zip(plan.files, errors, strict=True) if error
     ]
-    if plan.imagefolder:
+    if plan.imagefolder and not result.failed:
+        result.imagefolder, result.warnings = plan.imagefolder, plan.warnings
+    elif plan.imagefolder:  # as placed: a class whose every file failed has no folder
         placed = [(p, mode) for p, mode in zip(plan.files, modes, strict=True) if mode != FAILED]
         result.imagefolder = imagefolder_numbering(
             {(p.output.split("/")[0], p.output.split("/")[1], p.class_index) for p, _ in placed}

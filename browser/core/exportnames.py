@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 MAX_NAME_BYTES = 255
 _MAX_EXTENSION_BYTES = 32  # a longer "extension" is part of the name, not a type
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')
+_PLAIN = re.compile(r"[A-Za-z0-9_+-]([A-Za-z0-9_.+-]*[A-Za-z0-9_+-])?")  # safe as it is
 # Windows refuses these as a name's stem, whatever the extension (con.JPEG).
 _DEVICES = frozenset(
     ["CON", "PRN", "AUX", "NUL"] + [f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)]
@@ -28,6 +29,8 @@ def safe_name(name: str) -> str:
     """A file or folder name with no separators, control or reserved characters, no leading
     dot (that would climb with ``..`` or hide it), no trailing dot or space (Windows drops
     them, so ``x.`` would be ``x``) and no Windows device name."""
+    if _PLAIN.fullmatch(name) and name.partition(".")[0].upper() not in _DEVICES:
+        return name  # the common case, at a fraction of the cost
     cleaned = _UNSAFE.sub("_", name).strip().lstrip(".").rstrip(". ")
     if cleaned.split(".", 1)[0].upper() in _DEVICES:
         cleaned = f"_{cleaned}"
@@ -72,7 +75,7 @@ def fit_name(name: str, suffix: str = "") -> str:
 def _keys(name: str) -> tuple[str, ...]:
     """What a case-insensitive (and normalization-insensitive) file system compares."""
     if name.isascii():
-        return (name.casefold(),)
+        return (name.lower(),)  # casefold, for ASCII
     return (name.casefold(), unicodedata.normalize("NFC", name).casefold())
 
 
@@ -92,6 +95,12 @@ def plan_names(names: Sequence[str], reserved: Iterable[str] = ()) -> tuple[list
     wanted = [fit_name(safe_name(name)) for name in names]
     planned: list[str | None] = [None] * len(wanted)
     for position, name in enumerate(wanted):
+        if name.isascii():  # one key: the common case, kept cheap
+            key = name.lower()
+            if key not in taken:
+                taken.add(key)
+                planned[position] = name
+            continue
         keys = _keys(name)
         if not taken.intersection(keys):
             taken.update(keys)
