@@ -4,8 +4,10 @@ non-UTF-8 names, an output inside the dataset, class indices that do not shift w
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,27 @@ def test_a_temporary_copy_name_fits_beside_the_longest_name() -> None:
     name = exportfiles.temporary_name("a" * 250 + ".JPEG")
     assert name.startswith(".sb-")
     assert len(name.encode()) < 40
+
+
+def test_a_shard_cut_short_after_the_scan_fails_its_members_alone(
+    tmp_path: Path, jpeg_bytes: bytes, hierarchy: Hierarchy
+) -> None:
+    root = tmp_path / "shards"
+    root.mkdir()
+    for wnid in (GOLDEN, CHIHUAHUA):
+        with tarfile.open(root / f"{wnid}.tar", "w") as shard:
+            info = tarfile.TarInfo(f"{wnid}_1.JPEG")
+            info.size = len(jpeg_bytes)
+            shard.addfile(info, io.BytesIO(jpeg_bytes))
+    view = open_view(root, hierarchy, tmp_path)
+    options = ExportOptions((DOG,), "hardlink")  # members are copied out, whatever the mode
+    plan = plan_export(view, options)
+    whole = (root / f"{GOLDEN}.tar").read_bytes()
+    (root / f"{GOLDEN}.tar").write_bytes(whole[:600])
+    out = tmp_path / "out"
+    result = run_export(view, options, plan, out)
+    assert result == {"copy": 1, "failed": 1}
+    assert "shorter than its index says" in result.failed[0][2]
+    assert not (out / "all" / GOLDEN).exists()  # no empty class folder left behind
+    (root / f"{GOLDEN}.tar").write_bytes(whole)
+    assert run_export(view, options, plan, out, resume=True) == {"copy": 2}
