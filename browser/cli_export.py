@@ -24,10 +24,12 @@ from browser.core.export import (
     NAME_STYLES,
     ExportError,
     ExportOptions,
+    check_output,
     plan_export,
     run_export,
 )
-from browser.core.verdicts import VERDICTS, VerdictStore
+from browser.core.filenames import json_path, jsonable, make_streams_safe
+from browser.core.verdicts import DATABASE_NAME, VERDICTS, Verdict, VerdictStore
 
 if TYPE_CHECKING:
     from browser.core.hierarchy import Hierarchy
@@ -78,14 +80,16 @@ def add_export_parser(sub: Any) -> argparse.ArgumentParser:
 def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     from browser import cli  # the shared helpers (opening, output); imported late: no cycle
 
+    make_streams_safe()  # printing a non-UTF-8 name never raises
     if args.per_class is not None and args.per_class < 1:
         raise cli.UsageError(f"{cli.PROG} export: --per-class must be at least 1")
     index = cli._open(args, hierarchy)
     view = DatasetView(index)
-    verdicts = None
-    if args.exclude_verdict:
-        store = VerdictStore(userdirs.data_dir(args.data_dir))
-        verdicts = {v.relpath: v for v in store.all(index.root)}
+    try:
+        check_output(index.root, args.out)
+    except ExportError as exc:
+        raise cli.UsageError(f"{cli.PROG} export: {exc}") from exc
+    verdicts = _verdicts(args, index.root) if args.exclude_verdict else None
     options = ExportOptions(
         tuple(args.node),
         args.mode,
@@ -111,6 +115,7 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         plan = plan_export(view, options, verdicts, groups)
     except ExportError as exc:
         raise cli.UsageError(f"{cli.PROG} export: {exc}") from exc
+    per_class = plan.per_class()
     summary: dict[str, Any] = {
         "images": len(plan.files),
         "bytes": sum(max(0, p.size) for p in plan.files),
@@ -119,8 +124,8 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "index": i,
                 "wnid": wnid,
                 "name": name,
-                "images": plan.per_class()[wnid][0],
-                "bytes": plan.per_class()[wnid][1],
+                "images": per_class.get(wnid, (0, 0))[0],
+                "bytes": per_class.get(wnid, (0, 0))[1],
             }
             for i, wnid, name in plan.classes
         ],
@@ -128,22 +133,43 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         "excluded_by_verdict": plan.excluded_by_verdict,
         "excluded_as_duplicates": plan.excluded_as_duplicates,
         "renamed": plan.renamed,
+        "warnings": plan.warnings,
     }
+    failed: list[tuple[str, str, str]] = []
     if not args.dry_run:
         try:
-            summary["modes"] = run_export(
+            result = run_export(
                 view, options, plan, args.out, resume=args.resume, progress=_progress
             )
         except ExportError as exc:
             print(f"{cli.PROG} export: {exc}", file=sys.stderr)
             return 1
+        failed = result.failed
+        summary["modes"] = dict(result)
+        summary["warnings"] = result.warnings
+        summary["failed"] = [
+            {**json_path(source, "source"), **json_path(output, "output"), "reason": reason}
+            for source, output, reason in failed
+        ]
+    status = 1 if failed else 0
+    if failed:
+        print(
+            f"{cli.PROG} export: {len(failed):,} images could not be exported (mode 'failed' "
+            f"in manifest.csv, with the reason; --resume tries them again):",
+            file=sys.stderr,
+        )
+        for source, _, reason in failed[:10]:
+            print(f"  {source}: {reason}", file=sys.stderr)
+        if len(failed) > 10:
+            print(f"  … and {len(failed) - 10:,} more", file=sys.stderr)
     if args.json:
-        cli._emit(summary)
-        return 0
+        cli._emit(jsonable(summary))
+        return status
     verb = "would export" if args.dry_run else "exported"
+    images = summary["images"] - len(failed)
     print(
-        f"{verb} {summary['images']:,} images ({summary['bytes']:,} bytes) "
-        f"in {len(plan.classes):,} classes"
+        f"{verb} {images:,} images ({summary['bytes']:,} bytes) "
+        f"in {len(plan.classes):,} classes" + (f"; {len(failed):,} FAILED" if failed else "")
     )
     for entry in summary["classes"][:20]:
         print(
@@ -161,7 +187,26 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
             f"{plan.excluded_as_duplicates:,} near-duplicates left out: the first image of each "
             f"group by path is kept (hashes within {DEFAULT_MAX_DISTANCE} bits)"
         )
-    return 0
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}")
+    return status
+
+
+def _verdicts(args: argparse.Namespace, root: str) -> dict[str, Verdict]:
+    """The verdicts to exclude by; refused (never an export of everything) when they cannot
+    be read. A missing database is not created: a mistyped --data-dir would make one empty."""
+    from browser import cli
+
+    data = userdirs.data_dir(args.data_dir)
+    if not (data / DATABASE_NAME).is_file():
+        raise cli.UsageError(
+            f"{cli.PROG} export: no verdict database at {data / DATABASE_NAME}, so "
+            "--exclude-verdict would leave nothing out (is --data-dir right?)"
+        )
+    store = VerdictStore(data)
+    if store.problem:
+        raise cli.UsageError(f"{cli.PROG} export: cannot exclude by verdict: {store.problem}")
+    return {v.relpath: v for v in store.all(root)}
 
 
 def _progress(done: int, total: int) -> None:

@@ -2,19 +2,22 @@
 
 The plan (:func:`plan_export`) decides everything — which images, which output class, which
 output name — before anything is written, so ``--dry-run`` shows exactly what would happen.
-Running it (:func:`run_export`) never overwrites or deletes a file: image files are written
-under a temporary name and renamed into place (a file that exists is complete), the
-manifests last and atomically, and ``export.json`` first, so an interrupted export resumes
-(``resume=True``) to exactly the result of an uninterrupted one.
+The class list (classes.txt, indices) is every class the selection holds, decided before any
+filter, so indices never shift with splits, verdicts or sampling. Output names are distinct
+ignoring case and fit the name limit (:mod:`browser.core.exportnames`).
+
+Running it (:func:`run_export`) never overwrites or deletes a file (:mod:`browser.core.
+exportfiles`): image files are written under a temporary name and renamed into place (a file
+that exists is complete), ``export.json`` first, the manifests last and atomically, so an
+interrupted export resumes (``resume=True``) to exactly the result of an uninterrupted one. A
+source that cannot be read fails that file alone, recorded with its reason; a resume retries it.
 """
 
 from __future__ import annotations
 
 import csv
-import errno
 import json
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,14 +28,46 @@ from pathlib import Path
 import numpy as np
 
 from browser.core.browse import DatasetView
-from browser.core.tarshards import MemberPath, copy_image
+from browser.core.exportfiles import FAILED, Placer
+from browser.core.exportnames import (
+    RESERVED,
+    class_folders,
+    imagefolder_numbering,
+    numbering_warnings,
+    plan_names,
+    safe_name,
+    unique_names,
+)
+from browser.core.filenames import json_path, jsonable, open_text
 from browser.core.verdicts import Verdict
+
+__all__ = [  # safe_name lives in exportnames; importing it from here still works
+    "ExportError",
+    "ExportOptions",
+    "ExportPlan",
+    "ExportResult",
+    "PlannedFile",
+    "check_output",
+    "plan_export",
+    "run_export",
+    "safe_name",
+]
 
 MODES = ("copy", "hardlink", "symlink", "none")
 LABELS = ("leaf", "selected")
 NAME_STYLES = ("wnid", "wnid_name")
 EXPORT_JSON = "export.json"
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')
+MANIFEST_COLUMNS = (
+    "output",
+    "source",
+    "wnid",
+    "class_name",
+    "class_index",
+    "split",
+    "bytes",
+    "mode",  # copy, hardlink, symlink, none, or failed
+    "error",  # why it failed ("" when it did not)
+)
 
 
 class ExportError(RuntimeError):
@@ -69,14 +104,20 @@ class PlannedFile:
 @dataclass
 class ExportPlan:
     files: list[PlannedFile] = field(default_factory=list)
-    classes: list[tuple[int, str, str]] = field(default_factory=list)  # index, wnid, name
+    # Every class of the selection (also those no file of this export falls in): index,
+    # wnid, name.
+    classes: list[tuple[int, str, str]] = field(default_factory=list)
     overlapping: int = 0  # images under several selected synsets: the most specific one won
     excluded_by_verdict: int = 0
     excluded_as_duplicates: int = 0  # all but the first image (by path) of each group
     renamed: int = 0  # files given a distinct name beside a same-named one
+    # Per split folder, its class folders in ImageFolder's order, each with its classes.txt
+    # index; and a warning for each split where the two differ.
+    imagefolder: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def per_class(self) -> dict[str, tuple[int, int]]:
-        """Output class → (images, bytes)."""
+        """Output class → (images, bytes); a class without a file in this export is absent."""
         totals: dict[str, list[int]] = {}
         for planned in self.files:
             entry = totals.setdefault(planned.wnid, [0, 0])
@@ -85,11 +126,15 @@ class ExportPlan:
         return {wnid: (n, size) for wnid, (n, size) in totals.items()}
 
 
-def safe_name(name: str) -> str:
-    """A file or folder name with no separators, control or reserved characters, or dots
-    that would climb (``..``) or hide it."""
-    cleaned = _UNSAFE.sub("_", name).strip().lstrip(".")
-    return cleaned or "_"
+class ExportResult(dict[str, int]):
+    """Files per mode used, plus "failed" when some could not be exported (a dict, as
+    :func:`run_export` always returned); the failures and warnings in detail."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        super().__init__(counts)
+        self.failed: list[tuple[str, str, str]] = []  # source, output, reason
+        self.imagefolder: dict[str, list[tuple[str, int]]] = {}  # as ExportPlan's, as placed
+        self.warnings: list[str] = []
 
 
 def _output_classes(
@@ -117,7 +162,8 @@ def plan_export(
     duplicate_groups: list[tuple[int, ...]] | None = None,
 ) -> ExportPlan:
     """``duplicate_groups`` (dataset rows, from browser.core.duplicates) are needed when the
-    options exclude duplicates."""
+    options exclude duplicates; ``verdicts`` when they exclude by verdict (None there is an
+    error: leaving nothing out would export what the user meant to exclude)."""
     index, hierarchy = view.index, view.hierarchy
     nodes = []
     for wnid in options.nodes:
@@ -125,19 +171,30 @@ def plan_export(
         if node is None:
             raise ExportError(f"{wnid!r} is not a synset of this dataset's hierarchy")
         nodes.append(node)
+    unknown = [name for name in options.splits if name not in index.splits]
+    if unknown:
+        raise ExportError(
+            f"no split named {', '.join(map(repr, unknown))}; "
+            f"the splits are: {', '.join(index.splits) or '(none)'}"
+        )
+    if options.exclude_verdicts and verdicts is None:
+        raise ExportError("cannot exclude images by verdict: the verdicts could not be read")
+    selected = (
+        np.unique(np.concatenate([view.rows(n) for n in nodes])) if nodes else np.zeros(0, np.int64)
+    )
+    rows = selected
     if options.images:
         found = index.find_rows(options.images)
         rows = np.unique(np.array(list(found.values()), dtype=np.int64))
         if nodes:  # images chosen within the selected synsets
-            rows = rows[np.isin(rows, np.concatenate([view.rows(n) for n in nodes]))]
+            rows = rows[np.isin(rows, selected)]
         else:
             nodes = sorted(set(index.labels[rows].tolist()))
-    else:
-        rows = (
-            np.unique(np.concatenate([view.rows(n) for n in nodes]))
-            if nodes
-            else np.zeros(0, np.int64)
-        )
+            selected = rows
+    # The class list comes before any filter, so that indices never shift with --split,
+    # verdicts, duplicates or sampling: a model head trained on one export fits another.
+    every_class, _ = _output_classes(view, nodes, index.labels[selected], options.labels)
+    class_nodes = sorted(set(every_class.tolist()), key=hierarchy.wnid)
     if options.splits:
         wanted = [i for i, name in enumerate(index.splits) if name in options.splits]
         rows = rows[np.isin(index.split_ids[rows], wanted)]
@@ -163,22 +220,32 @@ def plan_export(
             chosen.append(np.sort(rng.choice(members, size=take, replace=False)))
         rows = np.sort(np.concatenate(chosen)) if chosen else rows[:0]
         classes, _ = _output_classes(view, nodes, index.labels[rows], options.labels)
-    class_nodes = sorted(set(classes.tolist()), key=hierarchy.wnid)
     number = {node: i for i, node in enumerate(class_nodes)}
     plan.classes = [(number[n], hierarchy.wnid(n), hierarchy.name(n)) for n in class_nodes]
-    taken: Counter[str] = Counter()
-    for row, node in zip(rows.tolist(), classes.tolist(), strict=True):
-        wnid, name = hierarchy.wnid(node), hierarchy.name(node)
-        split = index.splits[index.split_ids[row]]
-        output = ""
-        if options.mode != "none":
-            folder = wnid if options.name_style == "wnid" else f"{wnid}_{name}"
-            output = f"{safe_name(split)}/{safe_name(folder)}/{safe_name(index.name(row))}"
-            taken[output] += 1
-            if taken[output] > 1:  # same file name from another source folder
-                stem, dot, ext = output.rpartition(".")
-                output = f"{stem}~{taken[output]}{dot}{ext}" if dot else f"{output}~{taken[output]}"
-                plan.renamed += 1
+    folder_of = dict(zip(class_nodes, class_folders(plan.classes, options.name_style), strict=True))
+    split_folder = unique_names(index.splits, RESERVED)
+    row_list, class_list = rows.tolist(), classes.tolist()
+    split_list = index.split_ids[rows].tolist()
+    outputs = [""] * len(row_list)
+    if options.mode != "none":
+        names = [index.name(row) for row in row_list]
+        # Names are made distinct per output folder, ignoring case (see exportnames).
+        groups: dict[tuple[int, int], list[int]] = {}
+        for position, key in enumerate(zip(split_list, class_list, strict=True)):
+            groups.setdefault(key, []).append(position)
+        for (split, node), positions in groups.items():
+            planned, renamed = plan_names([names[p] for p in positions])
+            plan.renamed += renamed
+            prefix = f"{split_folder[split]}/{folder_of[node]}/"
+            for position, name in zip(positions, planned, strict=True):
+                outputs[position] = prefix + name
+        plan.imagefolder = imagefolder_numbering(
+            (split_folder[split], folder_of[node], number[node]) for split, node in groups
+        )
+        plan.warnings = numbering_warnings(plan.imagefolder)
+    names_of = {node: (hierarchy.wnid(node), hierarchy.name(node)) for node in class_nodes}
+    for position, (row, node) in enumerate(zip(row_list, class_list, strict=True)):
+        wnid, name = names_of[node]
         size = int(index.sizes[row])
         source = index.path(row)
         if size < 0:  # the stat pass has not reached it
@@ -186,15 +253,20 @@ def plan_export(
                 size = os.stat(source).st_size
             except OSError:
                 size = -1
-        plan.files.append(PlannedFile(row, source, output, wnid, name, number[node], split, size))
+        split = index.splits[split_list[position]]
+        plan.files.append(
+            PlannedFile(row, source, outputs[position], wnid, name, number[node], split, size)
+        )
     return plan
 
 
 def _description(view: DatasetView, options: ExportOptions, plan: ExportPlan) -> dict[str, object]:
+    chosen = asdict(options)
+    chosen["images"] = [json_path(image) for image in options.images]
     return {
-        "source": view.index.root,
-        "hierarchy": view.hierarchy.source,
-        "options": asdict(options),
+        **json_path(view.index.root, "source"),
+        **json_path(str(view.hierarchy.source), "hierarchy"),
+        "options": jsonable(chosen),
         "images": len(plan.files),
         "classes": len(plan.classes),
         "app_version": _app_version(),
@@ -210,35 +282,26 @@ def _app_version() -> str:
 
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
+    with open_text(tmp, "w") as handle:  # undecodable bytes of a name go out as they were
+        handle.write(text)
     os.replace(tmp, path)
 
 
-def _place(source: str, target: str, mode: str, relative: bool = False) -> str:
-    """Put one image at ``target``; returns the mode used. FileExistsError if something is
-    there already (never replaced)."""
-    if mode == "symlink" and not isinstance(source, MemberPath):
-        absolute = os.path.abspath(source)
-        # A relative link is relative to the link's folder, not to the current directory.
-        link = os.path.relpath(absolute, os.path.dirname(target)) if relative else absolute
-        os.symlink(link, target)
-        return "symlink"
-    if mode == "hardlink" and not isinstance(source, MemberPath):
-        try:
-            os.link(source, target)
-            return "hardlink"
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-                raise
-    if os.path.lexists(target):  # os.replace below would replace it
-        raise FileExistsError(errno.EEXIST, "exists", target)
-    folder, name = os.path.split(target)
-    partial = os.path.join(folder, f".{name}.partial")
-    if os.path.lexists(partial):
-        os.unlink(partial)  # ours, from an interrupted run
-    copy_image(source, partial)
-    os.replace(partial, target)
-    return "copy"
+def _write_json(path: Path, value: dict[str, object]) -> None:
+    # jsonable: valid UTF-8 for every reader (paths go through json_path before this).
+    _write_atomically(path, json.dumps(jsonable(value), indent=2))
+
+
+def check_output(root: str, out: Path) -> None:
+    """Refuse an output inside the dataset: the next scan would take the exported images for
+    the dataset's own (and re-label them). Real paths are compared, links resolved, also for
+    a folder that does not exist yet."""
+    real_root, real_out = os.path.realpath(root), os.path.realpath(out)
+    if os.path.commonpath([real_root, real_out]) == real_root:
+        raise ExportError(
+            f"{out} is inside the dataset ({root}); the next scan would count the exported "
+            "images as the dataset's own: choose a folder outside it"
+        )
 
 
 def run_export(
@@ -250,11 +313,15 @@ def run_export(
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> dict[str, int]:
-    """Write the plan into ``out``; returns counts per mode used. Raises ExportError."""
+) -> ExportResult:
+    """Write the plan into ``out``; returns counts per mode used, plus "failed" if any source
+    could not be read (those are in the manifest and export.json with the reason; a resume
+    tries them again). Raises ExportError when the export cannot go on."""
+    check_output(view.index.root, out)
     # As it reads back from export.json (tuples become lists), to compare with an earlier run.
     description = json.loads(json.dumps(_description(view, options, plan)))
     marker = out / EXPORT_JSON
+    record: dict[str, object] = {**description, "started": time.time()}
     if out.exists() and any(out.iterdir()):
         if not resume:
             raise ExportError(
@@ -267,56 +334,77 @@ def run_export(
             raise ExportError(f"{out} holds no export to resume ({exc})") from exc
         if {k: earlier.get(k) for k in description} != description:
             raise ExportError(f"{out} holds a different export; choose another folder")
+        record["started"] = earlier.get("started", record["started"])
     try:
         out.mkdir(parents=True, exist_ok=True)
         if not marker.exists():
-            _write_atomically(marker, json.dumps({**description, "started": time.time()}, indent=2))
-        modes: Counter[str] = Counter()
+            _write_json(marker, record)
+        placer = Placer(out, options.mode, options.relative_links, resume)
         used: list[str] = []
-        made: set[str] = set()  # output folders known to exist
+        errors: list[str] = []
         for done, planned in enumerate(plan.files, start=1):
             if cancelled is not None and cancelled():
                 raise ExportError("cancelled; run it again with --resume to finish")
-            mode = "none"
-            if planned.output:
-                # Plain strings and one syscall per file where possible: Path objects, a
-                # mkdir and an exists() per file held hard links at 0.36 of a bare loop.
-                target = os.path.join(out, planned.output)
-                folder = os.path.dirname(target)
-                if folder not in made:
-                    os.makedirs(folder, exist_ok=True)
-                    made.add(folder)
-                try:
-                    mode = _place(planned.source, target, options.mode, options.relative_links)
-                except FileExistsError:  # placed by the run this one resumes
-                    mode = _existing_mode(planned.source, Path(target))
-            modes[mode] += 1
+            mode, error = placer.place(planned) if planned.output else ("none", "")
             used.append(mode)
+            errors.append(error)
             if progress is not None and (done % 200 == 0 or done == len(plan.files)):
                 progress(done, len(plan.files))
-        _write_manifests(out, plan, used)
+        placer.remove_empty_folders()
+        _write_manifests(out, plan, used, errors)
+        result = _result(plan, used, errors)
+        _write_json(marker, {**record, **_outcome(plan, used, errors, result)})
     except OSError as exc:
         where = exc.filename or out
         raise ExportError(
             f"cannot write {where}: {exc.strerror or exc}; --resume continues"
         ) from exc
-    return dict(modes)
+    return result
 
 
-def _existing_mode(source: str, target: Path) -> str:
-    if target.is_symlink():
-        return "symlink"
-    return "hardlink" if _same(source, target) else "copy"
+def _result(plan: ExportPlan, modes: list[str], errors: list[str]) -> ExportResult:
+    result = ExportResult(Counter(modes))  # FAILED is counted as one of the modes
+    result.failed = [
+        (p.source, p.output, error) for p, error in zip(plan.files, errors, strict=True) if error
+    ]
+    if plan.imagefolder and not result.failed:
+        result.imagefolder, result.warnings = plan.imagefolder, plan.warnings
+    elif plan.imagefolder:  # as placed: a class whose every file failed has no folder
+        placed = [(p, mode) for p, mode in zip(plan.files, modes, strict=True) if mode != FAILED]
+        result.imagefolder = imagefolder_numbering(
+            {(p.output.split("/")[0], p.output.split("/")[1], p.class_index) for p, _ in placed}
+        )
+        result.warnings = numbering_warnings(result.imagefolder)
+    return result
 
 
-def _same(source: str, target: Path) -> bool:
-    try:
-        return not isinstance(source, MemberPath) and os.path.samefile(source, target)
-    except OSError:
-        return False
+def _outcome(
+    plan: ExportPlan, modes: list[str], errors: list[str], result: ExportResult
+) -> dict[str, object]:
+    """What export.json says once the run is over."""
+    folder_index = {
+        folder: index for folders in result.imagefolder.values() for folder, index in folders
+    }
+    return {
+        "finished": time.time(),
+        "modes": dict(result),
+        "failed": [
+            {**json_path(source, "source"), **json_path(output, "output"), "reason": reason}
+            for source, output, reason in result.failed
+        ],
+        "warnings": result.warnings,
+        "class_to_idx": dict(sorted(folder_index.items())),  # classes.txt's, by folder name
+        "imagefolder_class_to_idx": {
+            split: {folder: i for i, (folder, _) in enumerate(folders)}
+            for split, folders in result.imagefolder.items()
+        },
+        "imagefolder_to_class_index": {
+            split: [index for _, index in folders] for split, folders in result.imagefolder.items()
+        },
+    }
 
 
-def _write_manifests(out: Path, plan: ExportPlan, modes: list[str]) -> None:
+def _write_manifests(out: Path, plan: ExportPlan, modes: list[str], errors: list[str]) -> None:
     rows = [
         {
             "output": p.output,
@@ -327,12 +415,13 @@ def _write_manifests(out: Path, plan: ExportPlan, modes: list[str]) -> None:
             "split": p.split,
             "bytes": p.size,
             "mode": mode,
+            "error": error,
         }
-        for p, mode in zip(plan.files, modes, strict=True)
+        for p, mode, error in zip(plan.files, modes, errors, strict=True)
     ]
     tmp = out / ".manifest.csv.partial"
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, list(rows[0]) if rows else ["output"])
+    with open_text(tmp, "w") as handle:  # raw bytes of non-UTF-8 names, as the disk has them
+        writer = csv.DictWriter(handle, MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     os.replace(tmp, out / "manifest.csv")

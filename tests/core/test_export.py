@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from browser.core import export as export_module
+from browser.core import exportfiles
 from browser.core.browse import DatasetView
 from browser.core.dataset import open_dataset
 from browser.core.export import ExportError, ExportOptions, plan_export, run_export, safe_name
@@ -138,7 +139,8 @@ def test_nothing_is_overwritten_and_an_interrupted_export_resumes_to_the_same_re
             cancelled=lambda: len(list(interrupted.rglob("*.JPEG"))) >= 3,
         )
     assert not (interrupted / "manifest.csv").exists()
-    crashed = interrupted / f"train/{GOLDEN}/.g2.JPEG.partial"  # a copy cut off by a crash
+    # A copy cut off by a crash
+    crashed = interrupted / f"train/{GOLDEN}" / exportfiles.temporary_name("g2.JPEG")
     crashed.parent.mkdir(parents=True, exist_ok=True)
     crashed.write_bytes(b"half a file")
     run_export(view, options, plan, interrupted, resume=True)
@@ -183,7 +185,7 @@ def test_a_full_disk_stops_with_a_clear_message_and_resume_finishes(
 ) -> None:
     options = ExportOptions((DOG,), "copy")
     plan = plan_export(view, options)
-    real_copy = export_module.copy_image
+    real_copy = exportfiles.copy_image
     written: list[str] = []
 
     def fills_up(source: str, dest: str) -> None:
@@ -192,11 +194,11 @@ def test_a_full_disk_stops_with_a_clear_message_and_resume_finishes(
         written.append(dest)
         real_copy(source, dest)
 
-    monkeypatch.setattr(export_module, "copy_image", fills_up)
+    monkeypatch.setattr(exportfiles, "copy_image", fills_up)
     out = tmp_path / "out"
     with pytest.raises(ExportError, match="No space left on device; --resume continues"):
         run_export(view, options, plan, out)
-    monkeypatch.setattr(export_module, "copy_image", real_copy)
+    monkeypatch.setattr(exportfiles, "copy_image", real_copy)
     assert run_export(view, options, plan, out, resume=True) == {"copy": 7}
     assert len(manifest(out)) == 7
 

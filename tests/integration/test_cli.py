@@ -330,6 +330,104 @@ def test_export_dry_run_then_export(tmp_path: Path, dataset: Path) -> None:
     assert "is not empty" in again.stderr
 
 
+def test_export_refuses_an_output_inside_the_dataset(tmp_path: Path, dataset: Path) -> None:
+    done = run("export", dataset, "--node", DOG, "--out", dataset / "exported", home=tmp_path)
+    assert done.returncode == 2
+    assert "inside the dataset" in done.stderr
+    assert not (dataset / "exported").exists()
+
+
+def test_export_by_verdict_refuses_without_a_readable_verdict_database(
+    tmp_path: Path, dataset: Path
+) -> None:
+    out, typo = tmp_path / "out", tmp_path / "mistyped"
+    args = ("export", dataset, "--node", DOG, "--out", out, "--exclude-verdict", "unusable")
+    missing = run(*args, "--data-dir", typo, home=tmp_path)
+    assert missing.returncode == 2
+    assert "no verdict database" in missing.stderr
+    assert not typo.exists()  # never made: an empty one would exclude nothing next time
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "verdicts.sqlite").write_bytes(b"not a database" * 100)
+    refused = run(*args, "--data-dir", damaged, home=tmp_path)
+    assert refused.returncode == 2
+    assert "cannot exclude by verdict" in refused.stderr
+    assert not out.exists()
+
+
+def test_export_of_a_split_that_does_not_exist_lists_the_splits(
+    tmp_path: Path, dataset: Path
+) -> None:
+    done = run(
+        "export", dataset, "--node", DOG, "--out", tmp_path / "o", "--split", "vall", home=tmp_path
+    )
+    assert done.returncode == 2
+    assert "'vall'" in done.stderr
+    assert "train, val" in done.stderr
+
+
+def test_export_class_indices_hold_across_splits_and_a_split_lacking_classes_warns(
+    tmp_path: Path, dataset: Path
+) -> None:
+    args = ("export", dataset, "--node", TENCH, "--node", GOLDEN, "--split", "val")
+    plan = run_json(*args, "--out", tmp_path / "o", "--dry-run", home=tmp_path)
+    assert [(c["index"], c["wnid"], c["images"]) for c in plan["classes"]] == [
+        (0, TENCH, 0),
+        (1, GOLDEN, 1),
+    ]
+    (warning,) = plan["warnings"]
+    assert "ImageFolder" in warning
+    done = run(*args, "--out", tmp_path / "o", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning: split val: ImageFolder" in done.stdout
+    assert os.listdir(tmp_path / "o" / "val") == [GOLDEN]  # no empty class folder
+    described = json.loads((tmp_path / "o" / "export.json").read_text(encoding="utf-8"))
+    assert described["imagefolder_to_class_index"] == {"val": [1]}
+
+
+def test_export_goes_on_past_a_source_that_vanished_and_exits_1(
+    tmp_path: Path, make_files: MakeFiles, jpeg_bytes: bytes
+) -> None:
+    elsewhere = tmp_path / "elsewhere.JPEG"
+    elsewhere.write_bytes(jpeg_bytes)
+    root = make_files(tmp_path / "ds", [f"{GOLDEN}/a.JPEG", f"{GOLDEN}/c.JPEG"])
+    (root / GOLDEN / "b.JPEG").symlink_to(elsewhere)
+    assert run_json("scan", root, home=tmp_path)["images"] == 3
+    elsewhere.unlink()  # the dataset's folder is unchanged: the index still lists it
+    out = tmp_path / "out"
+    done = run("export", root, "--node", GOLDEN, "--out", out, "--json", home=tmp_path)
+    assert done.returncode == 1
+    summary = json.loads(done.stdout)
+    assert summary["modes"] == {"copy": 2, "failed": 1}
+    (failed,) = summary["failed"]
+    assert failed["source"].endswith("b.JPEG")
+    assert "No such file" in failed["reason"]
+    assert "1 images could not be exported" in done.stderr
+    assert sorted(os.listdir(out / "all" / GOLDEN)) == ["a.JPEG", "c.JPEG"]
+    elsewhere.write_bytes(jpeg_bytes)
+    again = run("export", root, "--node", GOLDEN, "--out", out, "--resume", home=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "exported 3 images" in again.stdout
+    assert sorted(os.listdir(out / "all" / GOLDEN)) == ["a.JPEG", "b.JPEG", "c.JPEG"]
+
+
+def test_export_keeps_a_latin1_name_byte_for_byte(tmp_path: Path, jpeg_bytes: bytes) -> None:
+    root = tmp_path / "ds"
+    folder = os.fsencode(root) + f"/train/{GOLDEN}".encode()
+    os.makedirs(folder)
+    with open(folder + b"/caf\xe9.JPEG", "wb") as handle:
+        handle.write(jpeg_bytes)
+    out = tmp_path / "out"
+    summary = run_json("export", root, "--node", GOLDEN, "--out", out, home=tmp_path)
+    assert summary["modes"] == {"copy": 1}
+    assert os.listdir(os.fsencode(out / "train" / GOLDEN)) == [b"caf\xe9.JPEG"]
+    with open(os.fsencode(out / "train" / GOLDEN) + b"/caf\xe9.JPEG", "rb") as handle:
+        assert handle.read() == jpeg_bytes
+    manifest = (out / "manifest.csv").read_bytes()
+    assert b"train/" + GOLDEN.encode() + b"/caf\xe9.JPEG," in manifest
+    (out / "export.json").read_bytes().decode("utf-8")  # valid UTF-8 throughout
+
+
 def test_duplicates_lists_an_exact_copy_under_another_label_first(tmp_path: Path) -> None:
     from PIL import Image
 
