@@ -33,6 +33,7 @@ from browser.core.verdicts import DATABASE_NAME, VERDICTS, Verdict, VerdictStore
 
 if TYPE_CHECKING:
     from browser.core.hierarchy import Hierarchy
+    from browser.core.index import DatasetIndex
 
 
 def add_export_parser(sub: Any) -> argparse.ArgumentParser:
@@ -89,7 +90,7 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         check_output(index.root, args.out)
     except ExportError as exc:
         raise cli.UsageError(f"{cli.PROG} export: {exc}") from exc
-    verdicts = _verdicts(args, index.root) if args.exclude_verdict else None
+    verdicts = _verdicts(args, index) if args.exclude_verdict else None
     options = ExportOptions(
         tuple(args.node),
         args.mode,
@@ -192,7 +193,7 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     return status
 
 
-def _verdicts(args: argparse.Namespace, root: str) -> dict[str, Verdict]:
+def _verdicts(args: argparse.Namespace, index: DatasetIndex) -> dict[str, Verdict]:
     """The verdicts to exclude by; refused (never an export of everything) when they cannot
     be read. A missing database is not created: a mistyped --data-dir would make one empty."""
     from browser import cli
@@ -203,10 +204,11 @@ def _verdicts(args: argparse.Namespace, root: str) -> dict[str, Verdict]:
             f"{cli.PROG} export: no verdict database at {data / DATABASE_NAME}, so "
             "--exclude-verdict would leave nothing out (is --data-dir right?)"
         )
-    store = VerdictStore(data)
-    if store.problem:
-        raise cli.UsageError(f"{cli.PROG} export: cannot exclude by verdict: {store.problem}")
-    return {v.relpath: v for v in store.all(root)}
+    with VerdictStore(data) as store:
+        if store.problem:
+            raise cli.UsageError(f"{cli.PROG} export: cannot exclude by verdict: {store.problem}")
+        store.identify(index)  # a moved dataset finds its verdicts, as in every other command
+        return {v.relpath: v for v in store.all(index.root)}
 
 
 def _progress(done: int, total: int) -> None:
