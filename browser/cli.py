@@ -37,7 +37,8 @@ from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
 from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
-from browser.core.verdictfiles import export_verdicts, import_verdicts
+from browser.core.filenames import json_path
+from browser.core.verdictfiles import export_verdicts, file_format, import_verdicts
 from browser.core.verdicts import VerdictsReadOnly, VerdictStore
 from browser.core.wordnet import load_hierarchy
 
@@ -451,10 +452,17 @@ def _verdicts_same_as(args: argparse.Namespace, store: VerdictStore, index: Data
 
 def _verdicts_export(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:
     try:
+        kind = file_format(args.export)
         count = export_verdicts(store, index.root, args.export)
+    except ValueError as exc:
+        raise UsageError(f"{PROG}: {exc}") from exc
     except FileExistsError as exc:
         raise UsageError(f"{PROG}: {args.export} exists; it is never overwritten") from exc
-    print(f"{count:,} verdicts written to {args.export}", file=sys.stderr)
+    if args.json:
+        _emit({**json_path(args.export, "file"), "format": kind, "verdicts": count})
+    else:
+        noun = "verdict" if count == 1 else "verdicts"
+        print(f"{count:,} {noun} written to {args.export} as {kind}", file=sys.stderr)
     return 0
 
 
@@ -468,6 +476,7 @@ def _verdicts_import(args: argparse.Namespace, store: VerdictStore, index: Datas
         "added": report.added,
         "replaced": report.replaced,
         "kept": report.kept,
+        "unchanged": report.unchanged,
         "conflicts": report.conflicts,
         "superseded_in_file": report.superseded,
         "unknown_images": report.unknown,
@@ -478,14 +487,16 @@ def _verdicts_import(args: argparse.Namespace, store: VerdictStore, index: Datas
     else:
         print(
             f"{report.added:,} added, {report.replaced:,} replaced by newer ones, "
-            f"{report.kept:,} kept (ours newer); {report.conflicts:,} conflicts"
+            f"{report.kept:,} kept (ours newer), {report.unchanged:,} unchanged; "
+            f"{report.conflicts:,} conflicts"
         )
         if report.superseded:
             print(f"{report.superseded:,} rows outranked by a newer row for the same image")
         if report.unknown:
             print(f"{report.unknown:,} rows name images this dataset does not hold")
         _print_limited("problems", summary["problems"])  # type: ignore[arg-type]
-    return 1 if report.problems and not (report.added or report.replaced or report.kept) else 0
+    merged = report.added + report.replaced + report.kept + report.unchanged
+    return 1 if report.problems and not merged else 0
 
 
 def _verdicts_summary(args: argparse.Namespace, store: VerdictStore, index: DatasetIndex) -> int:

@@ -45,8 +45,23 @@ _REQUIRED_COLUMNS = {"path", "wnid", "verdict"}
 _CSV_FIELD_LIMIT = 8 * NOTE_LIMIT
 
 
+FORMATS = {".csv": "CSV", ".jsonl": "JSON Lines", ".json": "JSON Lines", ".ndjson": "JSON Lines"}
+
+
+def file_format(path: str) -> str:
+    """The format a verdict file's extension names ("CSV" or "JSON Lines"); any other
+    extension raises ValueError, so a file is never written in a format its name hides."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in FORMATS:
+        raise ValueError(
+            f"{path}: a verdict file ends in {', '.join(FORMATS)} (CSV or JSON Lines), "
+            f"not {extension or 'nothing'!r}"
+        )
+    return FORMATS[extension]
+
+
 def _is_jsonl(path: str) -> bool:
-    return path.lower().endswith((".jsonl", ".json", ".ndjson"))
+    return file_format(path) == "JSON Lines"
 
 
 def _when(v: Verdict) -> str:
@@ -65,6 +80,7 @@ def _json_record(v: Verdict) -> dict[str, str]:
 def export_verdicts(store: VerdictStore, root: str, path: str) -> int:
     """Write the dataset's verdicts to a new file; returns how many. An existing file raises
     FileExistsError and is left as it is."""
+    file_format(path)  # before anything is read or written
     verdicts = store.all(root)
 
     def fill(out: IO[str]) -> None:
@@ -109,7 +125,8 @@ def write_new_file(path: str, fill: Callable[[IO[str]], None]) -> None:
 class ImportReport:
     added: int = 0
     replaced: int = 0  # the file's verdict was newer
-    kept: int = 0  # ours was newer (or as new)
+    kept: int = 0  # ours was newer (or as new), and different
+    unchanged: int = 0  # the same verdict was stored already
     conflicts: int = 0  # both had a different verdict for the image
     superseded: int = 0  # rows of the file that a newer row for the same image outranked
     unknown: int = 0  # imported rows naming images the dataset does not hold
@@ -289,4 +306,5 @@ def import_verdicts(
     counts = store.merge(root, incoming)
     report.added, report.replaced = counts.added, counts.replaced
     report.kept, report.conflicts = counts.kept, counts.conflicts
+    report.unchanged = counts.unchanged
     return report

@@ -76,12 +76,14 @@ class Verdict:
 
 @dataclass
 class MergeCounts:
-    """What a merge did; ``added + replaced + kept`` is the number of images merged."""
+    """What a merge did; ``added + replaced + kept + unchanged`` is the number of images
+    merged."""
 
     added: int = 0
     replaced: int = 0  # the incoming verdict was newer
-    kept: int = 0  # the stored one was newer (or as new)
+    kept: int = 0  # the stored one was newer (or as new), and they differ
     conflicts: int = 0  # both had a verdict for the image, and they differ
+    unchanged: int = 0  # the same verdict was stored already (a file imported again)
 
 
 def current_user() -> str:
@@ -326,6 +328,9 @@ class VerdictStore:
                 if mine is None:
                     counts.added += 1
                     chosen.append(theirs)
+                    continue
+                if mine == theirs:
+                    counts.unchanged += 1
                     continue
                 if (mine.verdict, mine.note, mine.proposed) != (
                     theirs.verdict,

@@ -296,3 +296,24 @@ def test_export_then_import_gives_back_exactly_the_same_verdicts(
         report = import_verdicts(theirs, ROOT, str(out))
         assert report.problems == []
         assert sorted(theirs.all(ROOT), key=repr) == sorted(verdicts, key=repr)
+
+
+def test_importing_the_same_file_again_changes_nothing_and_says_so(
+    store: VerdictStore, tmp_path: Path
+) -> None:
+    store.put(ROOT, [Verdict("a.JPEG", TENCH, "correct", "", "", "ann", 1000.0)])
+    out = tmp_path / "v.csv"
+    export_verdicts(store, ROOT, str(out))
+    report = import_verdicts(store, ROOT, str(out))
+    assert (report.added, report.replaced, report.kept, report.unchanged) == (0, 0, 0, 1)
+    assert report.conflicts == 0
+
+
+def test_a_verdict_file_with_an_unknown_extension_is_refused_before_writing(
+    store: VerdictStore, tmp_path: Path
+) -> None:
+    store.put(ROOT, [Verdict("a.JPEG", TENCH, "correct", "", "", "ann", 1000.0)])
+    with pytest.raises(ValueError, match="CSV or JSON Lines"):
+        export_verdicts(store, ROOT, str(tmp_path / "v.txt"))
+    assert not (tmp_path / "v.txt").exists()
+    assert verdictfiles.file_format(str(tmp_path / "V.JSONL")) == "JSON Lines"
