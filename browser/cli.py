@@ -28,6 +28,7 @@ from browser.core.dimensions import (
     read_dimensions,
 )
 from browser.core.estimates import ReviewSummary
+from browser.core.filenames import json_path
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
 from browser.core.ilsvrc import ilsvrc_class_index
@@ -37,7 +38,6 @@ from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
 from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
-from browser.core.filenames import json_path
 from browser.core.verdictfiles import export_verdicts, file_format, import_verdicts
 from browser.core.verdicts import VerdictsReadOnly, VerdictStore
 from browser.core.wordnet import load_hierarchy
