@@ -2,12 +2,13 @@
 
 1. ``near_pairs`` on 1.28M synthetic 64-bit hashes with planted near-duplicates
    (goal: < 30 s and < 1 GB).
-2. ``synset-browser duplicates`` on a tree of many identical images (hard links of one real
+2. ``--near-identical N``: the near search's worst case (distinct hashes sharing chunks).
+3. ``synset-browser duplicates`` on a tree of many identical images (hard links of one real
    sample JPEG) plus many distinct ones (small random JPEGs): the first run hashes every file,
    the second finds the hashes cached and measures the grouping (goal at 20,000 identical +
    100,000 distinct: < 30 s and < 500 MB). Each run is a fresh process; its peak RSS is its
    own VmHWM.
-3. Hashing throughput against the scaled-decode loop on the same files (``--samples``).
+4. Hashing throughput against the scaled-decode loop on the same files (``--samples``).
 
 Usage: python benchmarks/bench_duplicates.py [--hashes 1281167] [--identical 20000]
            [--distinct 100000] [--samples DIR]
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser.core.duplicates import DEFAULT_MAX_DISTANCE, near_pairs  # noqa: E402
+from browser.core.duplicates import DEFAULT_MAX_DISTANCE, group_hashes, near_pairs  # noqa: E402
 from browser.core.ilsvrc import ilsvrc_wnids  # noqa: E402
 from browser.core.phash import file_hash  # noqa: E402
 from browser.core.thumbnails import decode_with_pillow  # noqa: E402
@@ -57,6 +59,42 @@ def grouping(count: int) -> tuple[float, float, int, int]:
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return elapsed, peak_mb, len(pairs), planted
+
+
+def identical_hashes(identical: int, distinct: int) -> tuple[float, float, int]:
+    """The grouping alone on ``identical`` equal plus ``distinct`` random hashes: (seconds,
+    peak MB of numpy allocations, groups)."""
+    rng = np.random.default_rng(3)
+    random = rng.integers(0, 2**64 - 1, size=distinct, dtype=np.uint64, endpoint=True)
+    hashes = np.concatenate([random, np.full(identical, 12345, dtype=np.uint64)])
+    rows = np.arange(len(hashes), dtype=np.int64)
+    labels = (rows % 1000).astype(np.int32)
+    tracemalloc.start()
+    started = time.perf_counter()
+    groups = group_hashes(rows, hashes, labels, labels, DEFAULT_MAX_DISTANCE)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return elapsed, peak, len(groups)
+
+
+def near_identical(count: int) -> tuple[float, float, int]:
+    """The search's worst case: ``count`` distinct hashes equal in two of the three chunks
+    (42 of 64 bits), so every probe of those chunks finds all of them. (seconds, peak MB of
+    numpy allocations, groups)."""
+    rng = np.random.default_rng(5)
+    hashes = np.uint64(0x5A5A_5A5A_5A40_0000) | rng.choice(
+        np.arange(1 << 22, dtype=np.uint64), size=count, replace=False
+    )
+    rows = np.arange(count, dtype=np.int64)
+    zeros = np.zeros(count, dtype=np.int32)
+    tracemalloc.start()
+    started = time.perf_counter()
+    groups = group_hashes(rows, hashes, zeros, zeros, DEFAULT_MAX_DISTANCE)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return elapsed, peak, len(groups)
 
 
 def build_tree(root: Path, sample: Path, identical: int, distinct: int) -> None:
@@ -141,6 +179,7 @@ def main() -> None:
     parser.add_argument("--identical", type=int, default=20_000, help="0: skip the tree")
     parser.add_argument("--distinct", type=int, default=100_000)
     parser.add_argument("--samples", type=Path, help="real JPEGs (the tree links the first)")
+    parser.add_argument("--near-identical", type=int, default=0, help="the worst case; 0: skip")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d')}; max distance {DEFAULT_MAX_DISTANCE}")
     print("| measure | result |\n|---|---|")
@@ -149,6 +188,18 @@ def main() -> None:
         print(
             f"| near pairs among {args.hashes:,} hashes ({planted:,} planted) | {elapsed:.1f} s, "
             f"peak RSS {peak:,.0f} MB, {pairs:,} pairs found |"
+        )
+    if args.identical:
+        elapsed, peak, groups = identical_hashes(args.identical, args.distinct)
+        print(
+            f"| grouping alone: {args.identical:,} equal + {args.distinct:,} random hashes | "
+            f"{elapsed:.2f} s, peak numpy memory {peak:,.0f} MB, {groups:,} groups |"
+        )
+    if args.near_identical:
+        elapsed, peak, groups = near_identical(args.near_identical)
+        print(
+            f"| worst case: {args.near_identical:,} distinct hashes equal in 42 of 64 bits | "
+            f"{elapsed:.1f} s, peak numpy memory {peak:,.0f} MB, {groups:,} groups |"
         )
     if args.samples and args.identical:
         identical_images(sorted(args.samples.glob("*.JPEG"))[0], args.identical, args.distinct)

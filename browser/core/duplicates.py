@@ -12,7 +12,7 @@ numpy, and only those candidates are compared in full. Candidates are made in pi
 most ``_CANDIDATES`` (or one probe's run, if longer) and folded into a union-find over the
 distinct hashes as they come, so memory stays O(distinct hashes) whatever the data. Time is
 near-linear for hashes of real photographs (chunk values spread evenly); the worst case is
-many *distinct* hashes sharing one chunk value (e.g. 100,000 hashes equal in 43 of their 64
+many *distinct* hashes sharing one chunk value (e.g. 20,000 hashes equal in 42 of their 64
 bits), where the candidates of that chunk grow with the square of their number.
 
 The default distance, 5, comes from measurements on the sample ImageNet images: a copy
