@@ -202,7 +202,8 @@ def group_hashes(
     """Groups of ``rows`` whose hashes are linked by chains of distances at most
     ``max_distance`` (``labels``/``splits``: of each row), most dangerous first.
 
-    Time and memory grow with the number of distinct hashes, not with the number of pairs.
+    Memory grows with the number of distinct hashes, never with the number of pairs; time
+    with the distinct hashes and the candidates their near search meets (module docstring).
     """
     rows = np.asarray(rows, dtype=np.int64)
     if not len(rows):
