@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import tracemalloc
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -234,3 +236,30 @@ def test_many_identical_images_take_memory_for_one() -> None:
     assert one == [DuplicateGroup((0, 5_000), 0, "labels")]
     assert many == [DuplicateGroup((0, *range(5_000, 10_000)), 0, "labels")]
     assert many_peak < 2 * one_peak + 2**20
+
+
+def test_hard_links_to_one_image_are_hashed_once(
+    tmp_path: Path, hierarchy: Hierarchy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ds"
+    first = root / f"train/{TENCH}/copy0.JPEG"
+    save(photo(3), first)
+    for number in range(1, 30):
+        (root / f"train/{GOLDEN}").mkdir(parents=True, exist_ok=True)
+        os.link(first, root / f"train/{GOLDEN}/copy{number}.JPEG")
+    save(photo(4), root / f"train/{TABBY}/other.JPEG")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    decoded: list[str] = []
+    real_hash = duplicates.file_hash
+
+    def counting_hash(path: str) -> int:
+        decoded.append(path)
+        return real_hash(path)
+
+    monkeypatch.setattr(duplicates, "file_hash", counting_hash)
+    rows = np.arange(len(index))
+    hashes, valid = hash_rows(index, rows, HashCache(tmp_path / "hashes.sqlite"))
+    assert valid.all()
+    assert len(decoded) == 2
+    groups = find_duplicate_groups(index, rows, hashes)
+    assert [(g.kind, len(g.rows)) for g in groups] == [("labels", 30)]
