@@ -10,10 +10,9 @@ from browser.core import userdirs
 from browser.core.browse import DatasetView
 from browser.core.duplicates import (
     DEFAULT_MAX_DISTANCE,
-    group_duplicates,
+    find_duplicate_groups,
     hash_cache_for,
     hash_rows,
-    near_pairs,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ def cmd_duplicates(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     cache = hash_cache_for(index, userdirs.cache_dir(args.cache_dir))
     hashes, valid = hash_rows(index, rows, cache, progress=_progress)
     rows, hashes = rows[valid], hashes[valid]
-    groups = group_duplicates(index, rows, near_pairs(hashes, args.max_distance))
+    groups = find_duplicate_groups(index, rows, hashes, args.max_distance)
     names = index.hierarchy
     result: dict[str, Any] = {
         "groups": [

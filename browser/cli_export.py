@@ -13,10 +13,9 @@ from browser.core import userdirs
 from browser.core.browse import DatasetView
 from browser.core.duplicates import (
     DEFAULT_MAX_DISTANCE,
-    group_duplicates,
+    find_duplicate_groups,
     hash_cache_for,
     hash_rows,
-    near_pairs,
 )
 from browser.core.export import (
     LABELS,
@@ -110,8 +109,8 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         )
         cache = hash_cache_for(index, userdirs.cache_dir(args.cache_dir))
         hashes, valid = hash_rows(index, rows, cache)
-        pairs = near_pairs(hashes[valid], DEFAULT_MAX_DISTANCE)
-        groups = [g.rows for g in group_duplicates(index, rows[valid], pairs)]
+        found = find_duplicate_groups(index, rows[valid], hashes[valid], DEFAULT_MAX_DISTANCE)
+        groups = [g.rows for g in found]
     try:
         plan = plan_export(view, options, verdicts, groups)
     except ExportError as exc:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from browser.core.decodebudget import budget_reason, fits_budget
 from browser.core.tarshards import open_image
 
 _ORIENTATIONS = {
@@ -34,8 +35,12 @@ def image_facts(path: str) -> ImageFacts:
     """Pixel size, format, mode and EXIF orientation; ``error`` says why if unreadable."""
     try:
         with open_image(path) as stream, Image.open(stream) as image:
-            tag = image.getexif().get(0x0112)
-            orientation = _ORIENTATIONS.get(tag, f"unknown ({tag})") if tag else "none"
+            if image.format == "PNG" and "exif" not in image.info and not fits_budget(*image.size):
+                # Pillow decodes a whole PNG to look for an eXIf chunk after the pixels.
+                orientation = f"not read: {budget_reason(*image.size)}"
+            else:
+                tag = image.getexif().get(0x0112)
+                orientation = _ORIENTATIONS.get(tag, f"unknown ({tag})") if tag else "none"
             return ImageFacts(
                 image.width, image.height, image.format or "?", image.mode, orientation
             )

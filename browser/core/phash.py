@@ -13,6 +13,7 @@ import math
 import numpy as np
 from PIL import Image, ImageOps
 
+from browser.core.decodebudget import prepare_decode
 from browser.core.tarshards import open_image
 
 _SIZE = 32
@@ -41,9 +42,10 @@ def image_hash(image: Image.Image) -> int:
 
 
 def file_hash(path: str) -> int:
-    """The hash of an image file (or tar member); raises OSError/ValueError if undecodable."""
+    """The hash of an image file (or tar member); raises OSError/ValueError if undecodable
+    (TooLargeToDecode, before decoding, if over the pixel budget even when drafted)."""
     with open_image(path) as stream, Image.open(stream) as image:
-        image.draft("L", (64, 64))
+        prepare_decode(image, "L", (64, 64))
         return image_hash(ImageOps.exif_transpose(image))
 
 

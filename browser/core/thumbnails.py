@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from browser.core.decodebudget import prepare_decode
 from browser.core.tarshards import MemberPath, open_image
 
 BUCKETS = (128, 256, 384)
@@ -42,13 +43,15 @@ Image.init()
 
 
 def decode_with_pillow(path: str, bucket: int) -> Image.Image:
-    """An RGB thumbnail fitting ``bucket``×``bucket``; raises OSError/ValueError if undecodable."""
+    """An RGB thumbnail fitting ``bucket``×``bucket``; raises OSError/ValueError if undecodable
+    (TooLargeToDecode if over the pixel budget of browser.core.decodebudget)."""
     size = path.length if isinstance(path, MemberPath) else os.path.getsize(path)
     if size == 0:
         raise ValueError("the file is empty")
     with open_image(path) as stream, Image.open(stream, formats=PILLOW_FORMATS) as image:
-        # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale straight from the DCT.
-        image.draft("RGB", (bucket, bucket))
+        # JPEG draft mode decodes at 1/2, 1/4 or 1/8 scale straight from the DCT; anything
+        # still over the pixel budget is refused here, before a pixel is decoded.
+        prepare_decode(image, "RGB", (bucket, bucket))
         upright = ImageOps.exif_transpose(image)
         if upright.mode not in ("RGB", "L"):
             # Palette + alpha, CMYK, 16-bit and friends: flatten onto white, as a viewer would.

@@ -12,11 +12,18 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PIL import Image
+from PIL import Image, ImageOps
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
-from browser.core.tarshards import MemberPath
+from browser.core.decodebudget import (
+    TooLargeToDecode,
+    budget_reason,
+    draft_scale,
+    fits_budget,
+    prepare_decode,
+)
+from browser.core.tarshards import MemberPath, open_image
 from browser.core.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
 
 log = logging.getLogger(__name__)
@@ -64,14 +71,43 @@ def _flatten(image: QImage) -> QImage:
     return flat
 
 
-def decode_with_qt(path: str, bucket: int) -> tuple[QImage | None, str]:
-    """A scaled, upright decode; (None, reason) when Qt cannot read the file."""
+def _bounded_reader(path: str, bucket: int | None) -> tuple[QImageReader, QSize | None, str]:
+    """A reader set to decode ``path`` scaled to fit ``bucket`` (None: full size) within the
+    pixel budget (browser.core.decodebudget): (reader, the size the decoder will allocate or
+    None if the header is unreadable, a refusal if over the budget).
+
+    Qt decodes a JPEG at 1/2, 1/4 or 1/8 scale when asked for a small enough size (libjpeg's
+    DCT scaling); other formats are decoded whole before they are scaled, so their header
+    size is what the budget is checked against.
+    """
     reader = QImageReader(path)
     reader.setAutoTransform(True)  # EXIF orientation
     size = reader.size()
     if not size.isValid():
+        return reader, None, ""
+    width, height = size.width(), size.height()
+    target = _scaled(size, bucket) if bucket is not None else None
+    decoded = size
+    if bytes(reader.format().data()).lower() in (b"jpeg", b"jpg"):
+        wanted = (target.width(), target.height()) if target is not None else None
+        scale = draft_scale(width, height, wanted)
+        decoded = QSize(-(-width // scale), -(-height // scale))
+        if target is None and scale > 1:
+            target = decoded
+    if not fits_budget(decoded.width(), decoded.height()):
+        return reader, decoded, budget_reason(width, height)
+    if target is not None:
+        reader.setScaledSize(target)
+    return reader, decoded, ""
+
+
+def decode_with_qt(path: str, bucket: int) -> tuple[QImage | None, str]:
+    """A scaled, upright decode; (None, reason) when Qt cannot read the file."""
+    reader, size, refusal = _bounded_reader(path, bucket)
+    if size is None:
         return None, reader.errorString()
-    reader.setScaledSize(_scaled(size, bucket))
+    if refusal:
+        return None, refusal
     image = reader.read()
     if image.isNull():
         return None, reader.errorString()
@@ -103,6 +139,35 @@ def _jpeg_bytes(image: QImage) -> bytes:
         "RGB", (packed.width(), packed.height()), data, "raw", "RGB", packed.bytesPerLine(), 1
     )
     return encode_jpeg(pillow)
+
+
+def decode_full(path: str) -> tuple[QImage | None, str]:
+    """The whole image, upright, for the preview; (None, reason) if it cannot be decoded.
+
+    Within the pixel budget: a JPEG too large for it is decoded reduced (1/2 to 1/8), any
+    other image too large for it is refused. Files go through Qt first; tar shard members
+    (and what Qt cannot read) through Pillow, which reads the member's bytes at its offset
+    and applies EXIF orientation.
+    """
+    reason = ""
+    if not isinstance(path, MemberPath):
+        reader, size, refusal = _bounded_reader(path, None)
+        if refusal:
+            return None, refusal
+        if size is not None:
+            image = reader.read()
+            if not image.isNull():
+                return image, ""
+        reason = reader.errorString()
+    try:
+        with open_image(path) as stream, Image.open(stream) as opened:
+            prepare_decode(opened)
+            rgb = ImageOps.exif_transpose(opened).convert("RGB")
+        return _qimage_from_pillow(rgb), ""
+    except TooLargeToDecode as exc:
+        return None, str(exc)
+    except Exception as exc:  # undecodable: say so in the dialog
+        return None, f"{reason}; {exc}" if reason else str(exc)
 
 
 def read_cached(data: bytes) -> QImage:
@@ -164,7 +229,12 @@ def produce_thumbnail(
         try:
             image = _from_pillow(request.path, request.bucket)
         except Exception as exc:  # any decoder failure is a fact about the file, not a crash
-            reason = f"cannot be decoded: {exc}" if str(exc) else f"cannot be decoded ({reason})"
+            if isinstance(exc, TooLargeToDecode):
+                reason = str(exc)
+            elif str(exc):
+                reason = f"cannot be decoded: {exc}"
+            else:
+                reason = f"cannot be decoded ({reason})"
             try:
                 cache.remember_failure(key, reason)
             except (OSError, sqlite3.Error):

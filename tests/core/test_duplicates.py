@@ -1,19 +1,30 @@
-"""Near-duplicates: planted copies are found, distinct images are not, groups are ranked."""
+"""Near-duplicates: planted copies are found, distinct images are not, groups are ranked,
+and many identical images cost what one does."""
 
 from __future__ import annotations
 
 import io
 import itertools
+import os
+import tracemalloc
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
+from browser.core import duplicates
 from browser.core.dataset import open_dataset
 from browser.core.duplicates import (
     DEFAULT_MAX_DISTANCE,
+    KIND_ORDER,
+    DuplicateGroup,
     HashCache,
-    group_duplicates,
+    find_duplicate_groups,
+    group_hashes,
     hash_rows,
     near_pairs,
 )
@@ -89,7 +100,7 @@ def test_planted_copies_are_grouped_and_ranked_and_distinct_images_are_not(
     hashes, valid = hash_rows(index, rows, cache)
     assert valid.all()
     assert hamming(int(hashes[0]), int(hashes[0])) == 0
-    groups = group_duplicates(index, rows, near_pairs(hashes, DEFAULT_MAX_DISTANCE))
+    groups = find_duplicate_groups(index, rows, hashes, DEFAULT_MAX_DISTANCE)
     named = [(g.kind, sorted(index.name(r) for r in g.rows)) for g in groups]
     assert named == [
         ("labels", ["original.JPEG", "resized.JPEG", "same-under-another-label.JPEG"]),
@@ -109,3 +120,146 @@ def test_a_resized_recompressed_copy_stays_within_the_default_distance() -> None
         copy = io.BytesIO()
         picture.resize((250, 188)).save(copy, "JPEG", quality=60)
         assert hamming(image_hash(picture), image_hash(Image.open(copy))) <= DEFAULT_MAX_DISTANCE
+
+
+def brute_force_groups(
+    rows: list[int], hashes: list[int], labels: list[int], splits: list[int], max_distance: int
+) -> list[DuplicateGroup]:
+    """The definition, pair by pair: images linked by a chain of pairs within the distance."""
+    parent = list(range(len(rows)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    widest: dict[int, int] = {}
+    linked = []
+    for i, j in itertools.combinations(range(len(rows)), 2):
+        distance = hamming(hashes[i], hashes[j])
+        if distance <= max_distance:
+            linked.append((i, j, distance))
+            parent[root(i)] = root(j)
+    members: dict[int, set[int]] = {}
+    for i, j, distance in linked:
+        group = root(i)
+        members.setdefault(group, set()).update((i, j))
+        widest[group] = max(widest.get(group, 0), distance)
+    groups = []
+    for group, positions in members.items():
+        kind = (
+            "labels"
+            if len({labels[p] for p in positions}) > 1
+            else "splits"
+            if len({splits[p] for p in positions}) > 1
+            else "class"
+        )
+        groups.append(
+            DuplicateGroup(tuple(sorted(rows[p] for p in positions)), widest[group], kind)
+        )
+    groups.sort(key=lambda g: (KIND_ORDER[g.kind], -len(g.rows), g.rows))
+    return groups
+
+
+@st.composite
+def hash_sets(draw: st.DrawFn) -> tuple[list[int], list[int], list[int], list[int], int]:
+    """A few source hashes, each repeated exactly and with a few bits flipped, in any order;
+    rows, labels and splits to go with them."""
+    sources = draw(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6))
+    copies = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(sources) - 1),
+                st.lists(st.integers(0, 63), max_size=8),  # bits to flip
+            ),
+            min_size=1,
+            max_size=40,
+        )
+    )
+    hashes = []
+    for source, bits in copies:
+        value = sources[source]
+        for bit in bits:
+            value ^= 1 << bit
+        hashes.append(value)
+    count = len(hashes)
+    rows = draw(st.lists(st.integers(0, 10_000), min_size=count, max_size=count, unique=True))
+    labels = draw(st.lists(st.integers(0, 2), min_size=count, max_size=count))
+    splits = draw(st.lists(st.integers(0, 1), min_size=count, max_size=count))
+    return rows, hashes, labels, splits, draw(st.integers(0, 8))
+
+
+@settings(max_examples=200, deadline=None)
+@given(hash_sets(), st.booleans())
+def test_grouping_distinct_hashes_equals_the_pair_by_pair_definition(
+    case: tuple[list[int], list[int], list[int], list[int], int], tiny_pieces: bool
+) -> None:
+    rows, hashes, labels, splits, max_distance = case
+    expected = brute_force_groups(rows, hashes, labels, splits, max_distance)
+    arrays = (
+        np.array(rows, dtype=np.int64),
+        np.array(hashes, dtype=np.uint64),
+        np.array(labels, dtype=np.int32),
+        np.array(splits, dtype=np.int8),
+    )
+    if tiny_pieces:  # the search and the union-find in many small steps give the same
+        with (
+            mock.patch.object(duplicates, "_CANDIDATES", 3),
+            mock.patch.object(duplicates, "_MERGE_EVERY", 2),
+        ):
+            found = group_hashes(*arrays, max_distance)
+    else:
+        found = group_hashes(*arrays, max_distance)
+    assert found == expected
+
+
+def test_many_identical_images_take_memory_for_one() -> None:
+    """5,000 copies of one hash (12.5 million pairs) among 5,000 distinct ones are grouped
+    without listing the pairs: in the memory that one copy takes."""
+    rng = np.random.default_rng(11)
+    distinct = rng.integers(0, 2**64 - 1, size=5_000, dtype=np.uint64, endpoint=True)
+
+    def grouped(copies: int) -> tuple[list[DuplicateGroup], int]:
+        hashes = np.concatenate([distinct, np.full(copies, distinct[0], dtype=np.uint64)])
+        rows = np.arange(len(hashes), dtype=np.int64)
+        labels = (rows % 7).astype(np.int32)
+        splits = np.zeros(len(rows), dtype=np.int8)
+        tracemalloc.start()
+        try:
+            groups = group_hashes(rows, hashes, labels, splits, DEFAULT_MAX_DISTANCE)
+            return groups, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    one, one_peak = grouped(1)
+    many, many_peak = grouped(5_000)
+    assert one == [DuplicateGroup((0, 5_000), 0, "labels")]
+    assert many == [DuplicateGroup((0, *range(5_000, 10_000)), 0, "labels")]
+    assert many_peak < 2 * one_peak + 2**20
+
+
+def test_hard_links_to_one_image_are_hashed_once(
+    tmp_path: Path, hierarchy: Hierarchy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "ds"
+    first = root / f"train/{TENCH}/copy0.JPEG"
+    save(photo(3), first)
+    for number in range(1, 30):
+        (root / f"train/{GOLDEN}").mkdir(parents=True, exist_ok=True)
+        os.link(first, root / f"train/{GOLDEN}/copy{number}.JPEG")
+    save(photo(4), root / f"train/{TABBY}/other.JPEG")
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    decoded: list[str] = []
+    real_hash = duplicates.file_hash
+
+    def counting_hash(path: str) -> int:
+        decoded.append(path)
+        return real_hash(path)
+
+    monkeypatch.setattr(duplicates, "file_hash", counting_hash)
+    rows = np.arange(len(index))
+    hashes, valid = hash_rows(index, rows, HashCache(tmp_path / "hashes.sqlite"))
+    assert valid.all()
+    assert len(decoded) == 2
+    groups = find_duplicate_groups(index, rows, hashes)
+    assert [(g.kind, len(g.rows)) for g in groups] == [("labels", 30)]

@@ -25,10 +25,9 @@ from browser.core.browse import DatasetView
 from browser.core.duplicates import (
     DEFAULT_MAX_DISTANCE,
     DuplicateGroup,
-    group_duplicates,
+    find_duplicate_groups,
     hash_cache_for,
     hash_rows,
-    near_pairs,
 )
 from browser.core.scanner import ScanCancelled
 from browser.qt.background import CallableTask, ProgressSignals, WorkerDialog
@@ -79,8 +78,8 @@ class DuplicatesDialog(WorkerDialog):
             except ScanCancelled:
                 self._signals.done.emit(None)
                 return
-            pairs = near_pairs(hashes[valid], DEFAULT_MAX_DISTANCE)
-            self._signals.done.emit(group_duplicates(index, rows[valid], pairs))
+            groups = find_duplicate_groups(index, rows[valid], hashes[valid])
+            self._signals.done.emit(groups)
 
         self._pool.start(CallableTask(work))
         self.resize(560, 480)
@@ -112,4 +111,3 @@ class DuplicatesDialog(WorkerDialog):
     def _chosen(self, number: int) -> None:
         if 0 <= number < len(self.groups):
             self.groupChosen.emit(list(self.groups[number].rows))
-

@@ -8,37 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PIL import Image, ImageOps
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QImageReader, QKeyEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from browser.core.tarshards import MemberPath, open_image
+from browser.qt.thumbdecode import decode_full
 
 
 def load_full(path: str) -> tuple[QImage | None, str]:
-    """The whole image, upright; (None, reason) if it cannot be decoded.
-
-    Files go through Qt first; tar shard members (and what Qt cannot read) through Pillow,
-    which reads the member's bytes at its offset and applies EXIF orientation.
-    """
-    reason = ""
-    if not isinstance(path, MemberPath):
-        reader = QImageReader(path)
-        reader.setAutoTransform(True)
-        image = reader.read()
-        if not image.isNull():
-            return image, ""
-        reason = reader.errorString()
-    try:
-        with open_image(path) as stream, Image.open(stream) as opened:
-            rgb = ImageOps.exif_transpose(opened).convert("RGB")
-        data = rgb.tobytes()
-        return QImage(
-            data, rgb.width, rgb.height, rgb.width * 3, QImage.Format.Format_RGB888
-        ).copy(), ""
-    except Exception as exc:  # undecodable: say so in the dialog
-        return None, f"{reason}; {exc}" if reason else str(exc)
+    """The whole image, upright, within the decode budget; (None, reason) if it cannot be
+    decoded (browser.qt.thumbdecode.decode_full)."""
+    return decode_full(path)
 
 
 class PreviewDialog(QDialog):
