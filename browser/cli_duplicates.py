@@ -14,6 +14,7 @@ from browser.core.duplicates import (
     hash_cache_for,
     hash_rows,
 )
+from browser.core.filenames import json_path
 
 if TYPE_CHECKING:
     from browser.core.hierarchy import Hierarchy
@@ -55,7 +56,7 @@ def cmd_duplicates(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "distance": group.distance,
                 "images": [
                     {
-                        "path": index.relpath(row),
+                        **json_path(index.relpath(row)),
                         "wnid": names.wnid(int(index.labels[row])),
                         "split": index.splits[index.split_ids[row]],
                     }

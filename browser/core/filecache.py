@@ -42,12 +42,18 @@ class FileValueCache:
     def load(self) -> dict[str, Values]:
         """relpath → (size, mtime, *values)."""
         with closing(sqlite3.connect(self.path)) as db:
-            return {row[0]: tuple(row[1:]) for row in db.execute("SELECT * FROM files")}
+            # Paths are stored as BLOBs (a latin-1 name is not valid TEXT); caches written
+            # before that hold TEXT, which fsdecode would refuse and needs no decoding.
+            return {
+                os.fsdecode(row[0]) if isinstance(row[0], bytes) else row[0]: tuple(row[1:])
+                for row in db.execute("SELECT * FROM files")
+            }
 
     def save(self, entries: list[Values]) -> None:
         """(relpath, size, mtime, *values) rows."""
+        rows = [(os.fsencode(entry[0]), *entry[1:]) for entry in entries]
         with closing(sqlite3.connect(self.path)) as db:
-            db.executemany(f"INSERT OR REPLACE INTO files VALUES ({self._marks})", entries)
+            db.executemany(f"INSERT OR REPLACE INTO files VALUES ({self._marks})", rows)
             db.commit()
 
 

@@ -25,12 +25,13 @@ from browser.core.duplicates import (
     HashCache,
     find_duplicate_groups,
     group_hashes,
+    hash_cache_for,
     hash_rows,
     near_pairs,
 )
 from browser.core.hierarchy import Hierarchy
 from browser.core.phash import hamming, image_hash
-from tests.conftest import GOLDEN, TABBY, TENCH
+from tests.conftest import GOLDEN, TABBY, TENCH, write_image
 
 
 def photo(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
@@ -263,3 +264,21 @@ def test_hard_links_to_one_image_are_hashed_once(
     assert len(decoded) == 2
     groups = find_duplicate_groups(index, rows, hashes)
     assert [(g.kind, len(g.rows)) for g in groups] == [("labels", 30)]
+
+
+def test_a_latin1_name_is_hashed_cached_and_found_again(
+    tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    """The hash cache keeps relative paths as bytes: a non-UTF-8 name is valid there too."""
+    root = tmp_path / "ds"
+    folder = root / "n01440764"
+    folder.mkdir(parents=True)
+    write_image(Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.JPEG")), (64, 48), (9, 9, 9))
+    index = open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    rows = np.arange(len(index))
+    cache = hash_cache_for(index, tmp_path / "cache")
+    first, valid = hash_rows(index, rows, cache)
+    assert valid.all()
+    with mock.patch.object(duplicates, "_hash", side_effect=AssertionError("hashed again")):
+        again, _ = hash_rows(index, rows, hash_cache_for(index, tmp_path / "cache"))
+    assert (again == first).all()
