@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -129,9 +130,11 @@ def main() -> None:
 
     scans, walks, ratios = [], [], []
     cache = ""
+    caches = []  # removed at the end: a benchmark leaves nothing behind but the tree
     for _ in range(args.repeat):
         walk = timed(lambda: bare_walk(root))
         cache = tempfile.mkdtemp(prefix="synset-bench-cache-")
+        caches.append(cache)
         scan = timed(
             lambda c=cache: compute_counts(  # type: ignore[misc]
                 open_dataset(root, hierarchy, cache_dir=Path(c))
@@ -208,6 +211,8 @@ def main() -> None:
     print("| measure | result | goal |\n|---|---|---|")
     for name, value, goal in rows:
         print(f"| {name} | {value} | {goal} |")
+    for folder in caches:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ class Heartbeat:
         gaps = np.diff(self.ticks) if len(self.ticks) > 2 else np.zeros(1)
         return (
             f"p50 {np.percentile(gaps, 50):.0f} ms, p99 {np.percentile(gaps, 99):.0f} ms, "
-            f"max {gaps.max():.0f} ms ({len(gaps)} ticks)"
+            f"max {float(np.max(gaps)):.0f} ms ({len(gaps)} ticks)"
         )
 
 

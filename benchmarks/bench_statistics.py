@@ -27,7 +27,8 @@ def main() -> None:
     if not tree.exists():
         make_tree(tree, 1281)
     hierarchy = load_hierarchy()
-    index = open_dataset(tree, hierarchy, cache_dir=Path(tempfile.mkdtemp()))
+    with tempfile.TemporaryDirectory(prefix="synset-bench-stats-") as cache:  # removed after
+        index = open_dataset(tree, hierarchy, cache_dir=Path(cache))
     index.sizes[:] = 110_000  # as if the stat pass had run
     view = DatasetView(index)
     times = []

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Mapping
 
 from browser import cli
 from browser.core import userdirs
@@ -38,6 +40,30 @@ def build_app_parser() -> cli.OneLineParser:
     return parser
 
 
+# The window's options that take a value, so that the command after them is still found.
+APP_VALUED_OPTIONS = frozenset(
+    {"--select", "--layout", "--hierarchy", "--cache-dir", "--data-dir", "--exit-after"}
+)
+
+
+def display_problem(environ: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """Why the window cannot be shown here, in one line; None if it can (or may).
+
+    Without this, Qt aborts the interpreter with a hint about libxcb-cursor0, which is not
+    what is missing on a server or in a container."""
+    if not platform.startswith("linux"):
+        return None  # macOS and Windows always have a display server of their own
+    if any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return (
+        f"{cli.PROG}: the window needs a display, and there is none (DISPLAY and "
+        f"WAYLAND_DISPLAY are unset): run it in a desktop session, or under a virtual one "
+        f"with `xvfb-run -a {cli.PROG} …` (apt-get install xvfb), or with "
+        f"QT_QPA_PLATFORM=offscreen to run it with no window at all; the commands "
+        f"({', '.join(cli.COMMANDS)}) need no display"
+    )
+
+
 def run_app(argv: list[str]) -> int:
     """The interactive app: arguments, logging and folders first, then Qt."""
     try:
@@ -52,6 +78,11 @@ def run_app(argv: list[str]) -> int:
     cache = userdirs.cache_dir(args.cache_dir)
     data = userdirs.data_dir(args.data_dir)
     dataset = args.dataset
+    if dataset is not None and not os.path.lexists(dataset) and os.sep not in dataset:
+        # A bare word that names nothing here: a mistyped command (`sacn`, `help`) far more
+        # often than a missing folder.
+        print(cli.unknown_command(dataset), file=sys.stderr)
+        return 2
     if dataset is not None:
         try:
             check_root(dataset)
@@ -63,6 +94,10 @@ def run_app(argv: list[str]) -> int:
     if args.select and select is None:
         print(f"{cli.PROG}: {args.select!r} is not a WordNet 3.0 noun synset id", file=sys.stderr)
         return 2
+    problem = display_problem(os.environ)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     if args.demo:
         dataset = str(build_demo(cache))  # made once, in the cache folder
     from browser.qt.app import run_gui  # Qt is imported only when a window is wanted
@@ -81,6 +116,7 @@ def run_app(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in cli.COMMANDS:
+    position = cli.split_command(argv, APP_VALUED_OPTIONS)
+    if position is not None and argv[position] in cli.COMMANDS:
         return cli.run(argv)
     return run_app(argv)

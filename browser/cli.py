@@ -7,6 +7,8 @@ Exit status: 0 success, 2 usage error or a dataset path that is missing or not a
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import json
 import logging
 import os
@@ -14,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, NoReturn
+
+import numpy as np
 
 from browser.cli_duplicates import add_duplicates_parser, cmd_duplicates
 from browser.cli_export import add_export_parser, cmd_export
@@ -28,7 +32,7 @@ from browser.core.dimensions import (
     read_dimensions,
 )
 from browser.core.estimates import ReviewSummary
-from browser.core.filenames import json_path
+from browser.core.filenames import json_path, jsonable, make_streams_safe
 from browser.core.hierarchy import ENTITY_WNID, Hierarchy
 from browser.core.hierarchychoice import HIERARCHY_CHOICES, WORDNET, HierarchyChoiceError
 from browser.core.ilsvrc import ilsvrc_class_index
@@ -60,8 +64,64 @@ class OneLineParser(argparse.ArgumentParser):
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", type=Path, help="folder for indexes (default: XDG cache)")
+    # A command may have its own, with its own help (export: for --exclude-verdict).
+    with contextlib.suppress(argparse.ArgumentError):
+        parser.add_argument("--data-dir", help="folder for verdicts and recent datasets")
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+
+
+# Options every command takes, which may come before the command too (`-v scan DATASET`);
+# those taking a value are listed with True.
+GLOBAL_OPTIONS = {"-v": False, "--verbose": False, "--json": False}
+GLOBAL_OPTIONS |= {"--cache-dir": True, "--data-dir": True}
+
+
+def split_command(argv: list[str], valued: set[str] | frozenset[str] = frozenset()) -> int | None:
+    """The position of the first argument that is not an option or an option's value; None
+    if there is none. ``valued``: more options that take a value (the window's)."""
+    takes_value = {name for name, value in GLOBAL_OPTIONS.items() if value} | set(valued)
+    position = 0
+    while position < len(argv):
+        arg = argv[position]
+        if arg == "--":
+            return position + 1 if position + 1 < len(argv) else None
+        if not arg.startswith("-") or arg == "-":
+            return position
+        position += 2 if arg in takes_value else 1
+    return None
+
+
+def command_first(argv: list[str]) -> list[str]:
+    """``argv`` with the global options given before the command moved after it, where the
+    command's parser reads them; unchanged if anything else comes first."""
+    position = split_command(argv)
+    if not position:
+        return argv
+    leading = argv[:position]
+    expect_value = False
+    for arg in leading:
+        if expect_value:
+            expect_value = False
+            continue
+        name, has_value, _ = arg.partition("=")
+        if name not in GLOBAL_OPTIONS:
+            return argv  # not ours: the parser will say what is wrong with it
+        expect_value = GLOBAL_OPTIONS[name] and not has_value
+    return [argv[position], *argv[position + 1 :], *leading]
+
+
+def unknown_command(word: str) -> str:
+    """What to say of a first argument that is neither a command nor an existing folder."""
+    if word in ("help", "-help", "h"):
+        return f"{PROG}: unknown command {word!r}; did you mean {PROG} --help?"
+    close = difflib.get_close_matches(word, list(COMMANDS), n=3, cutoff=0.6)
+    if close:
+        return (
+            f"{PROG}: unknown command {word!r}; did you mean {' or '.join(close)}? "
+            f"(and there is no folder {word!r} here)"
+        )
+    return f"{PROG}: {word!r} is neither a command ({', '.join(COMMANDS)}) nor an existing folder"
 
 
 def build_parser() -> OneLineParser:
@@ -221,18 +281,55 @@ def _print_label_sources(index: DatasetIndex) -> None:
         _print_limited("  ReaL file problems", real["problems"])
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 image``, ``2 images``, ``1,000 classes``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} {noun}" + ("es" if noun.endswith(("s", "sh", "ch", "x")) else "s")
+
+
 def _images(count: int) -> str:
-    return f"{count:,} image" + ("" if count == 1 else "s")
+    return plural(count, "image")
+
+
+def _named(name: str, node_id: str) -> str:
+    """``dog (n02084071)``; just the name where the node has no id (a folder tree's root)."""
+    return f"{name} ({node_id})" if node_id else name
+
+
+def _classes(index: DatasetIndex) -> int:
+    """Classes with at least one image, as every synset's own count has them."""
+    labels = index.labels
+    return int(np.unique(labels[labels >= 0]).size)
+
+
+def _header(index: DatasetIndex) -> str:
+    """The first line of scan and stats: the dataset, its images and classes, its layout."""
+    classes = _classes(index)
+    empty = len(index.class_nodes) - classes
+    # In a folder tree every folder is a node, so a folder holding only folders is no class.
+    extra = (
+        f" and {plural(empty, 'empty class folder')}" if empty and index.layout != "folders" else ""
+    )
+    return (
+        f"{index.root}: {_images(len(index))} in {plural(classes, 'class')}{extra} "
+        f"(layout: {index.layout})"
+    )
 
 
 def _print_limited(title: str, lines: list[str]) -> None:
     if not lines:
         return
     print(f"{title}: {len(lines)}")
-    for line in lines[:_LIST_LIMIT]:
-        print(f"  {line}")
-    if len(lines) > _LIST_LIMIT:
-        print(f"  … and {len(lines) - _LIST_LIMIT} more (--json lists all)")
+    print_limited([f"  {line}" for line in lines])
+
+
+def print_limited(lines: list[str], limit: int = _LIST_LIMIT, indent: str = "  ") -> None:
+    """Print at most ``limit`` lines, then how many were left out: a cut list says so."""
+    for line in lines[:limit]:
+        print(line)
+    if len(lines) > limit:
+        print(f"{indent}… and {len(lines) - limit:,} more (--json lists all)")
 
 
 def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
@@ -250,21 +347,19 @@ def cmd_scan(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "root": index.root,
                 "layout": index.layout,
                 "images": len(index),
-                "classes": len(index.class_nodes),
+                "classes": _classes(index),
                 "splits": index.split_sizes(),
                 "label_sources": _label_sources(index),
                 "real": _real(index),
                 "unmapped": [
-                    {"folder": u.folder, "images": u.images, "reason": u.reason} for u in unmapped
+                    {**json_path(u.folder, "folder"), "images": u.images, "reason": u.reason}
+                    for u in unmapped
                 ],
-                "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+                "skipped": [{**json_path(s.path), "reason": s.reason} for s in skipped],
             }
         )
         return 0
-    print(
-        f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
-        f"(layout: {index.layout})"
-    )
+    print(_header(index))
     for split, images in index.split_sizes().items():
         print(f"  {split}: {images:,}")
     _print_label_sources(index)
@@ -320,7 +415,7 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         _emit(
             {
                 "images": len(index),
-                "classes": len(index.class_nodes),
+                "classes": _classes(index),
                 "layout": index.layout,
                 "label_sources": _label_sources(index),
                 "real": _real(index),
@@ -329,10 +424,7 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
             }
         )
         return 0
-    print(
-        f"{index.root}: {len(index):,} images in {len(index.class_nodes):,} classes "
-        f"(layout: {index.layout})"
-    )
+    print(_header(index))
     _print_label_sources(index)
     for e in entries:
         splits = ", ".join(f"{k} {v:,}" for k, v in e["splits"].items())
@@ -342,8 +434,9 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
             if key in e
         )
         print(
-            f"{e['name']} ({e['wnid']}): {e['images']:,} images ({e['direct_images']:,} "
-            f"directly) in {e['classes']:,} classes; {splits}" + (f"; {numbers}" if numbers else "")
+            f"{_named(e['name'], e['wnid'])}: {_images(e['images'])} "
+            f"({e['direct_images']:,} directly) in {plural(e['classes'], 'class')}; {splits}"
+            + (f"; {numbers}" if numbers else "")
         )
     return 0
 
@@ -370,13 +463,13 @@ def cmd_search(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         results.append(entry)
     if args.json:
         _emit(results)
-        return 0
-    for e in results:
-        count = f" [{e['images']:,} images]" if "images" in e else ""
-        print(f"{e['wnid']}  {', '.join(e['lemmas'])}{count}: {e['gloss']}")
-    if not results:
-        print(f"no synset matches {args.query!r}", file=sys.stderr)
-    return 0
+    else:
+        for e in results:
+            count = f" [{_images(e['images'])}]" if "images" in e else ""
+            print(f"{e['wnid']}  {', '.join(e['lemmas'])}{count}: {e['gloss']}")
+        if not results:
+            print(f"no synset matches {args.query!r}", file=sys.stderr)
+    return 0 if results else 1  # as grep does: a search that finds nothing exits 1
 
 
 def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
@@ -404,7 +497,7 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         return 0
     print(f"{hierarchy.wnid(node)}  {', '.join(lemmas)}")
     print(f"  {hierarchy.gloss(node)}")
-    named = [f"{p['name']} ({p['wnid']})" for p in parents]
+    named = [_named(p["name"], p["wnid"]) for p in parents]
     print(f"  parents: {', '.join(named)}")
     print(f"  children: {hierarchy.child_count(node)}")
     if ilsvrc is not None:
@@ -415,8 +508,9 @@ def cmd_info(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
 
 
 def _emit(value: object) -> None:
-    # Non-UTF-8 file names are lone surrogates in str; JSON's ASCII escapes carry them intact.
-    json.dump(value, sys.stdout, indent=2)
+    """Print ``value`` as JSON that is always valid UTF-8: a lone surrogate (a non-UTF-8 file
+    name) becomes U+FFFD; paths a reader needs exactly are given with ``json_path``."""
+    json.dump(jsonable(value), sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 
@@ -545,8 +639,9 @@ COMMANDS = {
 
 def run(argv: list[str]) -> int:
     """Run one subcommand; returns the exit status."""
+    make_streams_safe()  # printing a non-UTF-8 file name never raises, whatever the locale
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(command_first(argv))
         logging.basicConfig(
             level=logging.DEBUG if args.verbose else logging.WARNING,
             format="%(levelname)s %(name)s: %(message)s",

@@ -2,6 +2,7 @@
 
 Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot.py DATASET OUT.png
            [--select WNID] [--zoom PX] [--preview] [--search TEXT] [--width W --height H]
+           [--tab Facts|Statistics|Map] [--dark]
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main() -> int:
     parser.add_argument("--dark", action="store_true", help="Fusion style with a dark palette")
     parser.add_argument("--real-only", action="store_true", help="tick 'Only where ReaL disagrees'")
     parser.add_argument("--position", type=int, default=0, help="the current image in the grid")
+    parser.add_argument("--tab", help="the side tab to show, by its title (Statistics, Map)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if args.dark:
@@ -74,6 +76,12 @@ def main() -> int:
 
     def after_open() -> None:
         window.grid.set_zoom(args.zoom)
+        if args.tab:
+            tabs = window.side_tabs
+            titles = [tabs.tabText(i).replace("&", "") for i in range(tabs.count())]
+            if args.tab not in titles:
+                sys.exit(f"screenshot.py: no tab {args.tab!r}; there are {', '.join(titles)}")
+            tabs.setCurrentIndex(titles.index(args.tab))
         if args.real_only:
             window.real_box.setChecked(True)
         if args.position:

@@ -16,8 +16,10 @@ import io
 import os
 import sqlite3
 import threading
+import weakref
 from contextlib import closing
 from pathlib import Path
+from types import TracebackType
 
 from PIL import Image, ImageOps
 
@@ -83,6 +85,21 @@ class ThumbnailCache:
         self._connections: dict[int, sqlite3.Connection] = {}
         self._setup_lock = threading.Lock()
         self._ready = False
+        # The owner closes the cache once its workers are done (close()); should it not, the
+        # connections are still closed, explicitly, when the cache goes away rather than
+        # left to SQLite's finalizer (a ResourceWarning on Python 3.13).
+        self._finalizer = weakref.finalize(self, _close_all, self._connections)
+
+    def __enter__(self) -> ThumbnailCache:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def _db(self) -> sqlite3.Connection:
         # One connection per OS thread, found by thread id. Not threading.local: Qt's pool
@@ -103,7 +120,10 @@ class ThumbnailCache:
                         setup.execute(_SCHEMA_FAILURES)
                         setup.commit()
                     self._ready = True
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                # Used by its own thread only; close() may run on another once that one is done.
+                db = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
                 db.execute("PRAGMA synchronous = NORMAL")  # a lost thumbnail is re-decoded
                 self._connections[ident] = db
         return db
@@ -118,9 +138,11 @@ class ThumbnailCache:
         rows = (
             self._db()
             .execute(
-                "SELECT data, NULL FROM thumbs WHERE key = ?1 "
-                "UNION ALL SELECT NULL, reason FROM failures WHERE key = ?1",
-                (key,),
+                # A named parameter with a dict: Python 3.12+ deprecates numbered ones (?1)
+                # bound from a sequence.
+                "SELECT data, NULL FROM thumbs WHERE key = :key "
+                "UNION ALL SELECT NULL, reason FROM failures WHERE key = :key",
+                {"key": key},
             )
             .fetchall()
         )
@@ -153,10 +175,16 @@ class ThumbnailCache:
         self._db().execute("INSERT OR REPLACE INTO failures VALUES (?, ?)", (key, reason))
 
     def close(self) -> None:
-        """Close this thread's connection."""
-        db = self._connections.pop(threading.get_ident(), None)
-        if db is not None:
-            db.close()
+        """Close every thread's connection: call it when no thread uses the cache any more
+        (after the worker pool is done). Using the cache afterwards opens new ones."""
+        with self._setup_lock:
+            _close_all(self._connections)
+
+
+def _close_all(connections: dict[int, sqlite3.Connection]) -> None:
+    while connections:
+        _, db = connections.popitem()
+        db.close()
 
 
 _CHUNK = 500  # keys per IN (...) query, well below SQLite's parameter limit

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -47,6 +48,50 @@ def _join_text(items: Iterable[str]) -> np.ndarray:
 
 def _split_text(array: np.ndarray) -> list[str]:
     return array.tobytes().decode("utf-8").split("\n")
+
+
+# A usage example in a WordNet gloss: a quotation that starts a part of the gloss (after its
+# start, a ';', ':', ',' or another example), with those it is chained to by "or" and the
+# attribution that may follow ("…"- Bible, "…"--Shakespeare), and that ends that part. A
+# quotation followed by more words is part of the definition ("on her beam-ends" means …).
+# Some examples lack their closing quote at the end of the gloss.
+_EXAMPLE = re.compile(
+    r'(?:^|(?<=[;:,"]))\s*"[^"]*(?:"|$)(?:\s+or\s+"[^"]*")*(?:\s*-+\s*[^;"]*)?'
+    r'(?=\s*(?:[;:,"]|$))'
+)
+_PART_EDGES = " \t:,;-"
+_PARTS = re.compile(r";(?!')")  # not the quoted semicolon of "a punctuation mark (`;')"
+
+
+def clean_gloss(gloss: str) -> str:
+    """The definition in a WordNet data-file gloss: its usage examples, their attributions
+    and the separators they leave are removed ("…age; "so many head of cattle"; "…kine"-
+    Bible" → "…age"). nltk's ``definition()`` keeps those fragments ("age; ; ; - Bible")."""
+    text = _EXAMPLE.sub("", gloss.replace("\n", " "))
+    kept = []
+    for part in _PARTS.split(text):
+        part = part.strip(_PART_EDGES)
+        if part.count('"') % 2:
+            # A quotation the data file left open or closed twice: a broken example if the
+            # part starts with it; otherwise a stray quote.
+            if part.startswith('"'):
+                continue
+            part = part.replace('"', "").strip(_PART_EDGES)
+        if any(c.isalnum() for c in part):
+            kept.append(part)
+    return "; ".join(kept)
+
+
+def _raw_glosses(wn: object) -> dict[int, str]:
+    """Each noun synset's gloss as the data file has it, by offset."""
+    glosses = {}
+    with wn.open("data.noun") as data:  # type: ignore[attr-defined]
+        for line in data:
+            if line.startswith(" "):  # the license header
+                continue
+            _, _, gloss = line.partition(" | ")
+            glosses[int(line[:8])] = gloss.strip()
+    return glosses
 
 
 def ancestor_closure(parents: Sequence[Sequence[int]]) -> list[list[int]]:
@@ -94,6 +139,7 @@ def compile_from_nltk(out_path: Path) -> int:
         for s in synsets
     ]
     closure = ancestor_closure(parents)
+    raw = _raw_glosses(wn)
     arrays = {
         "format_version": np.array([FORMAT_VERSION], dtype=np.int32),
         "wordnet_version": np.frombuffer(str(wn.get_version()).encode(), dtype=np.uint8),
@@ -103,7 +149,7 @@ def compile_from_nltk(out_path: Path) -> int:
         "ancestor_ptr": np.cumsum([0] + [len(a) for a in closure], dtype=np.int64),
         "ancestor_idx": np.array([i for a in closure for i in a], dtype=np.int32),
         "lemmas": _join_text("|".join(s.lemma_names()) for s in synsets),
-        "glosses": _join_text(s.definition().replace("\n", " ") for s in synsets),
+        "glosses": _join_text(clean_gloss(raw[s.offset()]) for s in synsets),
         "frequency": np.array(
             [sum(lemma.count() for lemma in s.lemmas()) for s in synsets], dtype=np.int32
         ),

@@ -135,8 +135,9 @@ def test_an_index_from_a_newer_version_is_left_alone(
     cache = tmp_path / "cache"
     path = open_dataset(dataset, hierarchy, cache_dir=cache).store_path
     assert path is not None
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:  # a connection's own `with` only commits
         db.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+        db.commit()
     before = path.read_bytes()
     index = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert len(index) == 4

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from browser import cli
+from browser.core.filenames import has_undecodable, path_from_json
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH, DOG, GOLDEN = "n01440764", "n01443537", "n02084071", "n02099601"
@@ -154,10 +155,14 @@ def test_non_utf8_paths_reach_json_unchanged(tmp_path: Path, jpeg_bytes: bytes) 
     with open(folder + b"/\xe9t\xe9.JPEG", "wb") as handle:
         handle.write(jpeg_bytes)
     os.makedirs(os.fsencode(root) + b"/n\xff")
-    report = run_json("scan", root, home=tmp_path)
+    done = run("scan", root, "--json", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done.stdout.encode("utf-8")  # valid UTF-8: no lone surrogate escapes through
+    report = json.loads(done.stdout)
     assert report["images"] == 1
     (unmapped,) = report["unmapped"]
-    assert os.fsencode(unmapped["folder"]) == b"n\xff"
+    assert unmapped["folder"] == "n\ufffd"
+    assert os.fsencode(path_from_json(unmapped, "folder")) == b"n\xff"
 
 
 def test_demo_opens_the_window_on_a_generated_dataset(tmp_path: Path) -> None:
@@ -480,3 +485,185 @@ def test_stats_json_carries_pixel_sizes_once_measured(tmp_path: Path) -> None:
     pixels = after["nodes"][0]["statistics"]["pixels"]
     assert sum(map(sum, pixels["counts"])) == 2
     assert "Median size 320 × 240 px" in after["nodes"][0]["statistics"]["captions"]["pixels"]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(s for v in value.values() for s in _strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_json_and_text_output_survive_non_utf8_names_in_any_locale(
+    tmp_path: Path, jpeg_bytes: bytes
+) -> None:
+    root = tmp_path / "odd"
+    folder = os.fsencode(root) + f"/{TENCH}".encode()
+    os.makedirs(folder)
+    for name in (b"/a.JPEG", b"/notes\xe9.txt"):
+        with open(folder + name, "wb") as handle:
+            handle.write(jpeg_bytes)
+    done = run("scan", root, "--json", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert not any(has_undecodable(s) for s in _strings(report))
+    (skipped,) = report["skipped"]
+    assert os.fsencode(path_from_json(skipped)).endswith(b"notes\xe9.txt")
+    for encoding, shown in [("ascii", b"notes\\udce9.txt"), ("utf-8", b"notes\xe9.txt")]:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "PYTHONIOENCODING": encoding}
+        text = subprocess.run(
+            [sys.executable, "-m", "browser", "scan", str(root)],
+            capture_output=True,
+            env=env,
+            check=False,
+            timeout=120,
+        )
+        assert text.returncode == 0, text.stderr  # not a UnicodeEncodeError
+        assert shown in text.stdout  # escaped; or, on UTF-8, the bytes as they are (as ls does)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("-v", "--json", "--cache-dir", "{cache}", "stats", "{dataset}"),
+        ("stats", "{dataset}", "-v", "--json", "--cache-dir", "{cache}"),
+        ("--json", "stats", "{dataset}", "--cache-dir={cache}", "-v"),
+        ("--data-dir", "{data}", "--cache-dir", "{cache}", "stats", "{dataset}", "--json"),
+    ],
+)
+def test_global_options_go_before_or_after_the_command(
+    args: tuple[str, ...], dataset: Path, tmp_path: Path
+) -> None:
+    paths = {"cache": tmp_path / "c", "data": tmp_path / "d", "dataset": dataset}
+    done = run(*(a.format(**paths) for a in args), home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["images"] == 4
+    assert list((tmp_path / "c" / "indexes").iterdir())  # --cache-dir was heeded
+    if "-v" in args:
+        assert "INFO browser.core.scanner: scanned" in done.stderr  # -v was heeded
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("scan", "{dataset}"),
+        ("stats", "{dataset}"),
+        ("search", "dog", "--dataset", "{dataset}"),
+        ("info", DOG),
+        ("duplicates", "{dataset}"),
+    ],
+)
+def test_every_command_accepts_data_dir(
+    args: tuple[str, ...], dataset: Path, tmp_path: Path
+) -> None:
+    command = (a.format(dataset=dataset) for a in args)
+    done = run(*command, "--data-dir", tmp_path / "d", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("sacn", "unknown command 'sacn'; did you mean scan"),
+        ("stast", "did you mean stats"),
+        ("help", "unknown command 'help'; did you mean synset-browser --help"),
+        ("mydata", "'mydata' is neither a command (scan, stats"),
+    ],
+)
+def test_a_mistyped_command_is_not_taken_for_a_missing_folder(
+    word: str, message: str, tmp_path: Path
+) -> None:
+    done = run(word, "--cache-dir", tmp_path / "c", home=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "no such folder" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_existing_folder_named_like_a_command_is_still_a_dataset(tmp_path: Path) -> None:
+    (tmp_path / "sacn").mkdir()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c"), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "browser", "sacn", "--select", "n123"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    # Got past the folder check to the next argument: the folder was taken as the dataset.
+    assert done.returncode == 2
+    assert "'n123' is not a WordNet 3.0 noun synset id" in done.stderr
+
+
+def test_a_search_without_a_match_prints_an_empty_list_and_exits_1(tmp_path: Path) -> None:
+    done = run("search", "xyzzyplugh", "--json", home=tmp_path)
+    assert (done.returncode, json.loads(done.stdout)) == (1, [])
+    text = run("search", "xyzzyplugh", home=tmp_path)
+    assert (text.returncode, text.stdout) == (1, "")
+    assert "no synset matches 'xyzzyplugh'" in text.stderr
+
+
+def test_text_output_counts_in_good_english_and_says_what_it_cut(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "ds", [f"{TENCH}/a.JPEG"] + [f"{TENCH}/note{n:02d}.txt" for n in range(25)]
+    )
+    scan = run("scan", root, home=tmp_path)
+    assert scan.returncode == 0, scan.stderr
+    assert f"{root.resolve()}: 1 image in 1 class (layout: class-folders)" in scan.stdout
+    assert "skipped: 25" in scan.stdout
+    assert "  … and 5 more (--json lists all)" in scan.stdout
+    assert scan.stdout.count("not an image file") == 20
+    stats = run("stats", root, TENCH, home=tmp_path)
+    assert "tench (n01440764): 1 image (1 directly) in 1 class;" in stats.stdout
+    search = run("search", "tench", "--dataset", root, "--limit", "1", home=tmp_path)
+    assert "[1 image]" in search.stdout
+    for out in (scan.stdout, stats.stdout, search.stdout):
+        assert " 1 images" not in out
+        assert " 1 classes" not in out
+
+
+def test_the_folder_tree_header_and_root_agree_and_the_root_has_no_empty_id(
+    tmp_path: Path, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "taxa",
+        ["Animalia/Aves/a.jpg", "Animalia/Aves/b.jpg", "Animalia/Mammalia/c.jpg", "Plantae/d.jpg"],
+    )
+    stats = run_json("stats", root, "--hierarchy", "folders", home=tmp_path)
+    assert stats["classes"] == stats["nodes"][0]["classes"] == 3
+    text = run("stats", root, "--hierarchy", "folders", home=tmp_path).stdout
+    header, root_line = text.splitlines()[:2]
+    assert header.endswith(": 4 images in 3 classes (layout: folders)")
+    assert root_line.startswith("taxa: 4 images (0 directly) in 3 classes;")
+    assert "()" not in text
+
+
+def test_the_window_without_a_display_says_how_to_get_one(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env |= {"XDG_CACHE_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d")}
+    done = subprocess.run(
+        [sys.executable, "-m", "browser", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert "needs a display" in line
+    assert "xvfb-run" in line
+    assert "QT_QPA_PLATFORM=offscreen" in line
+    assert "xcb" not in line.replace("xvfb", "")
+    assert not (tmp_path / "c").exists()  # refused before building anything
