@@ -585,9 +585,9 @@ def _verdicts_import(args: argparse.Namespace, store: VerdictStore, index: Datas
             f"{report.conflicts:,} conflicts"
         )
         if report.superseded:
-            print(f"{report.superseded:,} rows outranked by a newer row for the same image")
+            print(f"{plural(report.superseded, 'row')} outranked by a newer row for the same image")
         if report.unknown:
-            print(f"{report.unknown:,} rows name images this dataset does not hold")
+            print(f"{plural(report.unknown, 'row')} on images this dataset does not hold")
         _print_limited("problems", summary["problems"])  # type: ignore[arg-type]
     merged = report.added + report.replaced + report.kept + report.unchanged
     return 1 if report.problems and not merged else 0
@@ -597,8 +597,8 @@ def _verdicts_summary(args: argparse.Namespace, store: VerdictStore, index: Data
     summary_of = ReviewSummary(DatasetView(index), store.all(index.root))
     if summary_of.unknown:
         print(
-            f"{PROG}: {summary_of.unknown:,} verdicts name images this dataset does not hold; "
-            "they are not counted",
+            f"{PROG}: {plural(summary_of.unknown, 'verdict')} on images this dataset does "
+            "not hold; they are not counted",
             file=sys.stderr,
         )
     entries = [

@@ -72,10 +72,11 @@ def cmd_duplicates(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         cli._emit(result)
         return 0
     print(f"{len(groups):,} groups among {int(valid.sum()):,} images")
-    for group in result["groups"][:50]:
-        print(f"{group['kind']} (distance {group['distance']}):")
-        for image in group["images"]:
-            print(f"  {image['path']}  {image['wnid']}  {image['split']}")
+    lines = []
+    for group in result["groups"]:
+        lines.append(f"{group['kind']} (distance {group['distance']}):")
+        lines += [f"  {i['path']}  {i['wnid']}  {i['split']}" for i in group["images"]]
+    cli.print_limited(lines, limit=200)
     return 0
 
 

@@ -171,10 +171,14 @@ def cmd_export(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         f"{verb} {images:,} images ({summary['bytes']:,} bytes) "
         f"in {len(plan.classes):,} classes" + (f"; {len(failed):,} FAILED" if failed else "")
     )
-    for entry in summary["classes"][:20]:
-        print(
-            f"  {entry['index']:>4}  {entry['wnid']}  {entry['name']}: {entry['images']:,} images"
-        )
+    cli.print_limited(
+        [
+            f"  {entry['index']:>4}  {entry['wnid']}  {entry['name']}: "
+            f"{cli.plural(entry['images'], 'image')}"
+            for entry in summary["classes"]
+        ],
+        limit=20,
+    )
     if plan.overlapping:
         print(
             f"{plan.overlapping:,} images lay under several selected synsets: "
