@@ -112,4 +112,3 @@ class DuplicatesDialog(WorkerDialog):
     def _chosen(self, number: int) -> None:
         if 0 <= number < len(self.groups):
             self.groupChosen.emit(list(self.groups[number].rows))
-

@@ -240,7 +240,6 @@ class ExportDialog(WorkerDialog):
             self.close()
 
 
-
 def _row(widgets: list[QWidget]) -> QWidget:
     row = QWidget()
     layout = QHBoxLayout(row)

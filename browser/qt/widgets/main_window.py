@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QMouseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -38,10 +38,12 @@ from PySide6.QtWidgets import (
 from browser.core.browse import DatasetView, SortKey
 from browser.core.hierarchy import Hierarchy
 from browser.core.hierarchychoice import WORDNET
+from browser.core.index import DatasetIndex
 from browser.core.recent import RecentDatasets
 from browser.core.sampling import DEFAULT_SEED, audit_sample
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
+from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
 from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.demo = demo  # makes the demo dataset (once) and returns its folder
         self.search = SynsetSearch(hierarchy)
         self.view: DatasetView | None = None
+        self.dataset: DatasetKey | None = None  # the open dataset's identity (see identity.py)
         self.tree_model: SynsetTreeModel | None = None
         self.synset: int | None = None
         self.paths: list[list[int]] = []
@@ -102,10 +105,20 @@ class MainWindow(QMainWindow):
         self.resize(1500, 900)
         self._build()
         self.menus = WindowMenus(self)
+        # The menus' shortcuts work wherever focus is: a text field must not keep one for
+        # itself (with X11 key bindings a line edit takes Ctrl+E as "end of line").
+        self.app_shortcuts = {
+            action.shortcut().toString()
+            for action in self.findChildren(QAction)
+            if not action.shortcut().isEmpty()
+            and action.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+            and action.shortcut()[0].keyboardModifiers()  # type: ignore[index]
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        }
         self.review_keys = ReviewKeys(self)
         self.review.verdictsChanged.connect(self._verdicts_changed)
         self.review.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
-        self.grid_model.verdict_lookup = self.review.verdict_of_row
+        self.grid_model.verdict_lookup = self.review.verdict_of
         if self.review.store.problem:
             self.statusBar().showMessage(
                 f"Verdicts are read-only: {self.review.store.problem}", 60000
@@ -297,8 +310,9 @@ class MainWindow(QMainWindow):
     def _opened(self, view: DatasetView) -> None:
         self._hide_progress()
         self.view = view
+        self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
-        self.review.set_view(view)
+        self.review.set_view(view, self.dataset)
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view, self.review.store.problem)
@@ -345,7 +359,7 @@ class MainWindow(QMainWindow):
         if view.counts.images[target] > 0:
             self.select_synset(target)
         else:
-            self.grid_model.set_rows(index, view.rows(target)[:0], show_class=False)
+            self._show_rows(index, view.rows(target)[:0], show_class=False)
             self._update_status()
         self.tasks.fill_facts(index)
         self.tasks.warm_search(self.search)
@@ -446,6 +460,15 @@ class MainWindow(QMainWindow):
             self.select_synset(self.history[self.history_at], record=False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and QKeySequence(event.keyCombination()).toString() in self.app_shortcuts
+        ):
+            event.ignore()  # not the focus widget's: the window's shortcut fires
+            return True
         # The mouse's back/forward buttons work wherever the pointer is in this window; the
         # child widgets that would receive the click do not know about history.
         if (
@@ -485,8 +508,13 @@ class MainWindow(QMainWindow):
             reviewed = self.review.rows_with("" if kind == NOT_REVIEWED else kind)
             rows = rows[np.isin(rows, reviewed, invert=kind == NOT_REVIEWED)]
         leaf = not view.has_children(synset)
-        self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
+        self._show_rows(view.index, rows, show_class=not (exact or leaf))
         self._after_refill(len(rows))
+
+    def _show_rows(self, index: DatasetIndex, rows: np.ndarray, *, show_class: bool) -> None:
+        """The one way rows reach the grid: always with the open dataset's identity."""
+        assert self.dataset is not None
+        self.grid_model.set_rows(self.dataset, index, rows, show_class=show_class)
 
     # -- review -------------------------------------------------------------------------
 
@@ -546,7 +574,7 @@ class MainWindow(QMainWindow):
             if not ok:
                 return
         rows = audit_sample(view, synset, per_class)
-        self.grid_model.set_rows(view.index, rows, show_class=view.has_children(synset))
+        self._show_rows(view.index, rows, show_class=view.has_children(synset))
         self._after_refill(len(rows))
         self.review_bar.review_button.setChecked(True)
         classes = len(np.unique(view.index.labels[rows]))
@@ -567,13 +595,15 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _current_image(self, row: int) -> None:
-        """Show the facts of the current image (row -1: none)."""
+        """Show the facts of the current image (row -1: none): a row of the index the grid
+        shows, described from that same index, with the verdict on that image."""
         view = self.unlabelled_view or self.view
-        if view is None or row < 0:
+        if view is None or row < 0 or self.grid_model.index_ is not view.index:
             self.metadata.clear_image()
             return
         failure = self.grid.currentIndex().data(FAILURE_ROLE)
-        self.metadata.show_image(view, row, failure)
+        verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
+        self.metadata.show_image(view, row, failure, verdict)
 
     def show_unlabelled(self) -> None:
         """Fill the grid with the images that have no synset (they are in no tree node)."""
@@ -588,7 +618,7 @@ class MainWindow(QMainWindow):
         rows = self.unlabelled_view.rows(
             unlabelled.hierarchy.root, sort=self.sort_box.currentData()
         )
-        self.grid_model.set_rows(unlabelled, rows, show_class=False)
+        self._show_rows(unlabelled, rows, show_class=False)
         self._after_refill(len(rows))
 
     def _zoom_changed(self, pixels: int) -> None:
@@ -637,7 +667,7 @@ class MainWindow(QMainWindow):
             return
         self.unlabelled_view = None
         self.breadcrumb.show_text("Duplicate group")
-        self.grid_model.set_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
+        self._show_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
         self._after_refill(len(rows))
 
     def open_preview(self) -> None:
