@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from browser.core.browse import DatasetView, SortKey
+from browser.core.filenames import display
 from browser.core.hierarchy import Hierarchy
 from browser.core.hierarchychoice import WORDNET
 from browser.core.index import DatasetIndex
@@ -54,7 +55,7 @@ from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
-from browser.qt.widgets.metadata import MetadataPanel
+from browser.qt.widgets.metadata import MetadataPanel, verdict_words
 from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 from browser.qt.widgets.review_keys import ReviewKeys
@@ -117,7 +118,7 @@ class MainWindow(QMainWindow):
         }
         self.review_keys = ReviewKeys(self)
         self.review.verdictsChanged.connect(self._verdicts_changed)
-        self.review.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
+        self.review.failed.connect(self._review_failed)
         self.grid_model.verdict_lookup = self.review.verdict_of
         if self.review.store.problem:
             self.statusBar().showMessage(
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.zoom_slider.valueChanged.connect(self.grid.set_zoom)
         self.grid.zoomChanged.connect(self._zoom_changed)
         self.grid.currentImageChanged.connect(self._current_image)
+        self.grid.currentImageChanged.connect(self._follow_in_preview)
         self.grid.doubleClicked.connect(lambda _: self.open_preview())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
         self.empty_label = QLabel("No images here.", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -545,13 +547,21 @@ class MainWindow(QMainWindow):
     def show_errors_column(self, on: bool) -> None:
         self.tree.setColumnHidden(ERRORS_COLUMN, not on)
 
+    def _review_failed(self, message: str) -> None:
+        """Shown at once, where the reviewer looks: beside the review switch and below."""
+        self.review_bar.show_problem(message)
+        self.statusBar().showMessage(message, 30000)
+
     def _verdicts_changed(self) -> None:
+        self.review_bar.show_problem("")
         self.grid.viewport().update()
         if self.side_tabs.currentWidget() is self.statistics:
             self._show_statistics()
         self.tree.viewport().update()
         self._show_synset_facts()
         self._current_image(self.grid.current_image_row())
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.refresh_caption()
 
     def _review_toggled(self, on: bool) -> None:
         if on:
@@ -675,14 +685,41 @@ class MainWindow(QMainWindow):
         if self.view is None or position < 0:
             return
         model = self.grid_model
+        if self.preview is not None:
+            self.preview.close()
         self.preview = PreviewDialog(
             model.count(),
             lambda p: model.index_.path(model.image_row(p)),  # type: ignore[union-attr]
             position,
             self,
+            caption_of=self._preview_caption,
+            review_key=self.review_keys.handle,
         )
         self.preview.positionChanged.connect(self.grid.set_current_position)
         self.preview.show()
+        self.preview.activateWindow()
+
+    def _preview_caption(self, position: int) -> str:
+        """What the preview says under the image: its label, then its verdict."""
+        model, view = self.grid_model, self.unlabelled_view or self.view
+        relpath = model.relpath_at(position)
+        if view is None or relpath is None or model.index_ is not view.index:
+            return ""
+        row = model.image_row(position)
+        index = view.index
+        if index.is_unlabelled:
+            return f"  {display(relpath)} — no label"
+        label = view.hierarchy.name(int(index.labels[row]))
+        verdict = self.review.verdict_of(self.dataset, relpath)
+        said = "not reviewed" if verdict is None else verdict_words(verdict.verdict)
+        if verdict is not None and verdict.note:
+            said += " · note: " + display(verdict.note.splitlines()[0])[:80]
+        keys = "   (1–5, 0: verdict · N note · Ctrl+Z undo)" if self.review_bar.reviewing else ""
+        return f"  Label: {label}    Verdict: {said}{keys}"
+
+    def _follow_in_preview(self, _row: int) -> None:
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.follow(self.grid.current_position())
 
     # -- closing ------------------------------------------------------------------------
 
