@@ -184,3 +184,32 @@ def test_a_store_that_fails_to_write_is_shown_at_once(
     assert "database or disk is full" in window.review_bar.problem.text()
     assert window.review_bar.problem.isVisible()
     assert "not saved" in window.statusBar().currentMessage()
+
+
+def test_a_note_is_limited_to_one_mebibyte(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relpath = current_relpath(window)
+    huge = "x" * ((1 << 20) + 1)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (huge, True))
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_N)
+    assert window.review.verdict_of(window.dataset, relpath) is None
+    assert "longer than 1 MiB" in window.review_bar.problem.text()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("x" * (1 << 20), True))
+    qtbot.keyClick(window.grid, Qt.Key.Key_N)
+    saved = window.review.verdict_of(window.dataset, relpath)
+    assert saved is not None
+    assert len(saved.note) == 1 << 20
+    assert not window.review_bar.problem.isVisibleTo(window)
+
+
+def test_a_preview_closes_when_the_grid_shows_other_rows(
+    qtbot: QtBot, window: MainWindow, hierarchy: Hierarchy
+) -> None:
+    window.open_preview()
+    preview = window.preview
+    assert preview is not None
+    assert preview.isVisible()
+    window.sort_box.setCurrentIndex(1)  # other rows at the positions it steps through
+    assert not preview.isVisible()

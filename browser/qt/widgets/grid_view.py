@@ -501,10 +501,19 @@ class ThumbnailGrid(QTableView):
         ):
             self.set_zoom(self.zoom - 32)
             return
-        shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        modifiers = event.modifiers()
+        shift = modifiers & Qt.KeyboardModifier.ShiftModifier
         super().keyPressEvent(event)
         if not shift:
             self._anchor = max(0, self.current_position())
+        plain = not modifiers & (
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+        )
+        current = self.currentIndex()
+        if plain and event.key() in _NAVIGATION_KEYS and current.isValid():
+            # At an edge Qt does not move and leaves the selection as it was (after Ctrl
+            # moves, another image); a plain arrow always means "this image alone".
+            self.selectionModel().select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def currentChanged(
         self,

@@ -514,8 +514,12 @@ class MainWindow(QMainWindow):
         self._after_refill(len(rows))
 
     def _show_rows(self, index: DatasetIndex, rows: np.ndarray, *, show_class: bool) -> None:
-        """The one way rows reach the grid: always with the open dataset's identity."""
+        """The one way rows reach the grid: always with the open dataset's identity. A
+        preview of the rows before would step through positions that now hold others."""
         assert self.dataset is not None
+        if self.preview is not None:
+            self.preview.close()
+            self.preview = None
         self.grid_model.set_rows(self.dataset, index, rows, show_class=show_class)
 
     # -- review -------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from browser.core.verdicts import Verdict
 
 log = logging.getLogger(__name__)
 
+_NOTE_SHOWN = 2_000  # characters of a note the panel shows
+
 
 def _size(count: int) -> str:
     if count == UNKNOWN:
@@ -267,7 +269,13 @@ class MetadataPanel(QTextBrowser):
             return [("Verdict", "not reviewed")]
         rows = [("Verdict", f"<b>{escape(verdict_words(verdict.verdict))}</b>")]
         if verdict.note:
-            note = escape(display(verdict.note)).replace("\n", "<br>")
+            # A note may be up to a megabyte, one unbroken line: laying all of it out froze
+            # the panel. The start of it, and how much more there is.
+            shown = display(verdict.note[:_NOTE_SHOWN])
+            more = len(verdict.note) - _NOTE_SHOWN
+            note = escape(shown).replace("\n", "<br>")
+            if more > 0:
+                note = note[:_NOTE_SHOWN] + f" <i>… ({more:,} more characters)</i>"
             rows.append(("Note", note))
         if verdict.proposed:
             node = view.hierarchy.find(verdict.proposed)
