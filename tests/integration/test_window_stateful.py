@@ -246,10 +246,18 @@ def run_machine(qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy) -> None:
         @precondition(lambda self: window.review_bar.reviewing)
         @rule()
         def undo(self) -> None:
+            assert window.view is not None
+            root = window.view.index.root
+            before = store.all(root)
             window.grid.setFocus()
             qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
             filtered["stale"] = True
-            assert window.grid.selected_count() <= 1
+            undone = {v.relpath for v in set(before) ^ set(store.all(root))}
+            shown = {relpath_at(p) for p in range(window.grid_model.count())}
+            if undone & shown:  # the image undone is made current, and alone selected
+                current = window.grid.current_position()
+                assert relpath_at(current) in undone
+                assert window.grid.selected_positions() == [(current, current)]
 
         # -- preview and search --------------------------------------------------------
 
