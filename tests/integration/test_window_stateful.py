@@ -176,8 +176,9 @@ def run_machine(qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy) -> None:
 
         @rule(choice=st.integers(0, 3))
         def verdict_filter(self, choice: int) -> None:
+            if window.review_bar.filter_box.currentIndex() != choice:  # else no refill
+                filtered["stale"] = False
             window.review_bar.filter_box.setCurrentIndex(choice)  # all, not reviewed, …
-            filtered["stale"] = False
 
         @rule(fraction=st.floats(0, 1))
         def scroll(self, fraction: float) -> None:
