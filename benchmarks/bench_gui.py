@@ -38,6 +38,7 @@ from browser.core.statpass import fill_file_facts  # noqa: E402
 from browser.core.thumbnails import ThumbnailCache, decode_with_pillow  # noqa: E402
 from browser.core.wordnet import load_hierarchy  # noqa: E402
 from browser.qt.gcpin import GarbageCollector  # noqa: E402
+from browser.qt.identity import new_dataset_key  # noqa: E402
 from browser.qt.models.grid_model import ImageGridModel  # noqa: E402
 from browser.qt.thumbdecode import decode_with_qt  # noqa: E402
 from browser.qt.thumbs import ThumbnailLoader  # noqa: E402
@@ -196,13 +197,18 @@ def first_screen_rows(app: QApplication, root: Path, work: Path) -> list[tuple[s
         app.processEvents()
         with Heartbeat() as beat:
             started = time.perf_counter()
-            model.set_rows(view.index, view.rows(hierarchy.root), show_class=True)
+            model.set_rows(
+                new_dataset_key(view.index.root),
+                view.index,
+                view.rows(hierarchy.root),
+                show_class=True,
+            )
             grid.request_visible()
             visible = list(grid.visible_positions())
             wait_until(
                 app,
                 lambda v=visible, m=model: all(  # type: ignore[misc]
-                    m.loader.has_thumbnail(m.image_row(p), m.bucket) for p in v
+                    m.loader.has_thumbnail(m.image_key(m.image_row(p)), m.bucket) for p in v
                 ),
             )
             elapsed = time.perf_counter() - started
@@ -226,7 +232,9 @@ def scrolling_rows(app: QApplication, root: Path, work: Path) -> list[tuple[str,
     grid.resize(1500, 900)
     grid.show()
     grid.set_zoom(64)
-    model.set_rows(view.index, view.rows(hierarchy.root), show_class=True)
+    model.set_rows(
+        new_dataset_key(view.index.root), view.index, view.rows(hierarchy.root), show_class=True
+    )
     app.processEvents()  # let the view lay out, so the scroll range is known
     bar = grid.verticalScrollBar()
     with Heartbeat() as beat:
@@ -264,10 +272,14 @@ def entity_rows(
     app.processEvents()
     times = []
     for _ in range(5):
-        model.set_rows(index, view.rows(hierarchy.root)[:0], show_class=False)
+        model.set_rows(
+            new_dataset_key(index.root), index, view.rows(hierarchy.root)[:0], show_class=False
+        )
         app.processEvents()
         started = time.perf_counter()
-        model.set_rows(index, view.rows(hierarchy.root), show_class=True)
+        model.set_rows(
+            new_dataset_key(index.root), index, view.rows(hierarchy.root), show_class=True
+        )
         grid.viewport().repaint()
         times.append(time.perf_counter() - started)
     before = rss_mb()

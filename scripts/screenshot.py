@@ -3,6 +3,10 @@
 Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot.py DATASET OUT.png
            [--select WNID] [--zoom PX] [--preview] [--search TEXT] [--width W --height H]
            [--tab Facts|Statistics|Map] [--dark]
+           [--review] [--verdicts KEYS] [--note TEXT] [--position N]
+
+--verdicts presses review keys (e.g. 2135) from the first image on; --note then writes a
+note on the image at --position, which is current when the picture is taken.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from browser.core.demo import build_demo
 from browser.core.wordnet import load_hierarchy
 from browser.qt.app import build_window
+from browser.qt.widgets.review_keys import VERDICT_KEYS
 
 
 def dark_palette() -> QPalette:
@@ -58,6 +63,9 @@ def main() -> int:
     parser.add_argument("--real-only", action="store_true", help="tick 'Only where ReaL disagrees'")
     parser.add_argument("--position", type=int, default=0, help="the current image in the grid")
     parser.add_argument("--tab", help="the side tab to show, by its title (Statistics, Map)")
+    parser.add_argument("--review", action="store_true", help="review mode on")
+    parser.add_argument("--verdicts", default="", help="review keys pressed from the first image")
+    parser.add_argument("--note", help="a note on the image at --position")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if args.dark:
@@ -75,6 +83,8 @@ def main() -> int:
         window.open_dataset(target, select=node)
 
     def after_open() -> None:
+        if args.review or args.verdicts or args.note:
+            window.review_bar.review_button.setChecked(True)
         window.grid.set_zoom(args.zoom)
         if args.tab:
             tabs = window.side_tabs
@@ -84,8 +94,15 @@ def main() -> int:
             tabs.setCurrentIndex(titles.index(args.tab))
         if args.real_only:
             window.real_box.setChecked(True)
-        if args.position:
+        for key in args.verdicts:
+            window.review_keys.give(VERDICT_KEYS[key])
+        if args.position or args.verdicts:
             window.grid.set_current_position(args.position)
+        if args.note:
+            model = window.grid_model
+            relpath = model.relpath_at(args.position) or ""
+            old = window.review.verdict_of(model.dataset, relpath)
+            window.review.give(model.dataset, relpath, old.verdict if old else None, note=args.note)
         if args.search:
             window.activateWindow()
             window.search_box.setFocus()

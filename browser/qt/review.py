@@ -2,15 +2,22 @@
 
 It keeps the dataset's verdicts by relative path (loaded once when the dataset opens), gives
 and undoes them through the VerdictStore (each committed at once), and answers what the
-grid and panel ask: the verdict of a row, the rows with a given verdict, the estimates.
+grid and panel ask: the verdict of an image, the rows with a given verdict, the estimates.
+
+Every question and every verdict names the image by its identity, (:class:`DatasetKey`,
+relative path); one about a dataset that is no longer open gets no answer and records
+nothing, so a verdict can only land on the image the window showed as current.
 
 Signals:
     verdictsChanged(): a verdict was given, changed or undone.
-    failed(str): the store refused to write (read-only database); the message says why.
+    failed(str): a verdict could not be saved (read-only database, a name the store
+        cannot hold, a full disk…); the message says which image and why.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +25,16 @@ from PySide6.QtCore import QObject, Signal
 
 from browser.core.browse import DatasetView
 from browser.core.estimates import ReviewSummary
-from browser.core.verdicts import Verdict, VerdictsReadOnly, VerdictStore
+from browser.core.filenames import display
+from browser.core.verdicts import NOTE_LIMIT, Verdict, VerdictsReadOnly, VerdictStore
+from browser.qt.identity import DatasetKey
+
+log = logging.getLogger(__name__)
 
 NOT_REVIEWED = "not reviewed"
+# What saving can run into besides a read-only store: a name SQLite cannot encode, a full
+# or vanished disk, a value the store refuses. Each is shown in the window, never only logged.
+_SAVE_ERRORS = (VerdictsReadOnly, sqlite3.Error, OSError, UnicodeError, ValueError)
 
 
 class ReviewController(QObject):
@@ -31,17 +45,23 @@ class ReviewController(QObject):
         super().__init__(parent)
         self.store = VerdictStore(data_dir)
         self.view: DatasetView | None = None
+        self.dataset: DatasetKey | None = None
         self.by_relpath: dict[str, Verdict] = {}
-        self._undo: list[tuple[str, Verdict | None]] = []
+        self._undo: list[tuple[str, Verdict | None, Verdict]] = []  # (image, before, given)
         self._rows: dict[str, np.ndarray] | None = None
         self._summary: ReviewSummary | None = None
         self.notices: list[str] = []
 
-    def set_view(self, view: DatasetView) -> None:
+    def set_view(self, view: DatasetView, dataset: DatasetKey) -> None:
         self.view = view
+        self.dataset = dataset
         # Who the dataset is (a moved one keeps its verdicts); notices: what the user should know.
-        self.notices = self.store.identify(view.index).notices
-        self.by_relpath = {v.relpath: v for v in self.store.all(view.index.root)}
+        try:
+            self.notices = self.store.identify(view.index).notices
+            self.by_relpath = {v.relpath: v for v in self.store.all(view.index.root)}
+        except _SAVE_ERRORS as exc:
+            self.notices, self.by_relpath = [], {}
+            self.failed.emit(f"Verdicts cannot be read: {exc}")
         self._undo.clear()
         self._changed(emit=False)
 
@@ -53,10 +73,11 @@ class ReviewController(QObject):
 
     # -- asking -------------------------------------------------------------------------
 
-    def verdict_of_row(self, row: int) -> Verdict | None:
-        if not self.by_relpath or self.view is None:
+    def verdict_of(self, dataset: DatasetKey | None, relpath: str) -> Verdict | None:
+        """The verdict on an image, if it is one of the open dataset's."""
+        if not self.by_relpath or dataset != self.dataset:
             return None  # the common case, and a cheap one: nothing reviewed yet
-        return self.by_relpath.get(self.view.index.relpath(row))
+        return self.by_relpath.get(relpath)
 
     def rows_with(self, kind: str) -> np.ndarray:
         """Rows whose verdict is ``kind`` (a verdict name), or all reviewed rows ("")."""
@@ -87,52 +108,74 @@ class ReviewController(QObject):
 
     def give(
         self,
-        row: int,
+        dataset: DatasetKey | None,
+        relpath: str,
         verdict: str | None,
         *,
         note: str | None = None,
         proposed: str | None = None,
     ) -> bool:
-        """Record a verdict for ``row`` (None clears it); False if it could not be stored."""
+        """Record a verdict on an image (None clears it); False, and ``failed`` emitted
+        with the reason, if it was not stored."""
         view = self.view
-        if view is None or view.index.is_unlabelled:
+        name = display(relpath)
+        if view is None or dataset is None or dataset != self.dataset:
+            self.failed.emit(f"No verdict on {name}: its dataset is no longer open")
+            return False
+        if note is not None and len(note.encode("utf-8", "surrogateescape")) > NOTE_LIMIT:
+            self.failed.emit(
+                f"The note on {name} was not saved: it is longer than {NOTE_LIMIT >> 20} MiB"
+            )
             return False
         index = view.index
-        relpath = index.relpath(row)
+        row = index.find_rows([relpath]).get(relpath)
+        if row is None:
+            self.failed.emit(f"No verdict on {name}: verdicts are on labelled images only")
+            return False
         wnid = view.hierarchy.wnid(int(index.labels[row]))
-        if verdict is None and note is None and proposed is None:
-            current = self.by_relpath.get(relpath)
-            if current is None:
-                return True
+        if verdict is None and note is None and proposed is None and relpath not in self.by_relpath:
+            return True
         try:
             before = self.store.give(
                 index.root, relpath, wnid, verdict, note=note, proposed=proposed
             )
-        except VerdictsReadOnly as exc:
-            self.failed.emit(f"Verdicts cannot be saved: {exc}")
+            saved = self.store.get(index.root, [relpath]).get(relpath)
+        except _SAVE_ERRORS as exc:
+            log.warning("the verdict on %s was not saved", name, exc_info=True)
+            self.failed.emit(f"The verdict on {name} was not saved: {exc}")
             return False
-        self._undo.append((relpath, before))
-        saved = self.store.get(index.root, [relpath]).get(relpath)
         if saved is not None:
+            self._undo.append((relpath, before, saved))
             self.by_relpath[relpath] = saved
         self._changed()
         return True
 
-    def undo(self) -> int | None:
-        """Take back the last verdict; returns its row (to show it), or None."""
+    def undo(self) -> str | None:
+        """Take back the last verdict; returns its image's relative path (to show it)."""
         if not self._undo or self.view is None:
             return None
-        relpath, before = self._undo.pop()
+        relpath, before, given = self._undo[-1]
         root = self.view.index.root
         try:
-            if before is None:
-                self.store.forget(root, relpath)
-                self.by_relpath.pop(relpath, None)
-            else:
-                self.store.put(root, [before])
-                self.by_relpath[relpath] = before
-        except VerdictsReadOnly as exc:
-            self.failed.emit(f"Verdicts cannot be saved: {exc}")
+            # Compare-and-set: a newer verdict imported meanwhile is never taken back.
+            undone = self.store.undo(root, relpath, before, given)
+        except _SAVE_ERRORS as exc:
+            self.failed.emit(f"Undo of the verdict on {display(relpath)} was not saved: {exc}")
             return None
+        self._undo.pop()
+        if not undone:
+            newer = self.store.get(root, [relpath]).get(relpath)
+            if newer is not None:
+                self.by_relpath[relpath] = newer
+            self._changed()
+            self.failed.emit(
+                f"Not undone: the verdict on {display(relpath)} was replaced by a newer one "
+                "(an import) since; the newer one stays"
+            )
+            return relpath
+        if before is None:
+            self.by_relpath.pop(relpath, None)
+        else:
+            self.by_relpath[relpath] = before
         self._changed()
-        return self.view.index.find_rows([relpath]).get(relpath)
+        return relpath

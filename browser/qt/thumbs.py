@@ -5,9 +5,14 @@ releases the GIL), fall back to Pillow for what Qt cannot read, and keep results
 disk cache. They return ``QImage``; pixmaps are made here, in the GUI thread, and kept in a
 memory LRU bounded in bytes.
 
-Every request carries the loader's generation; :meth:`ThumbnailLoader.reset` (a new
-selection, a new sort) bumps it, cancels work not yet started and makes late results from
-the old generation be ignored.
+Thumbnails are keyed by the image's identity (an :data:`ImageKey` given by the caller:
+the window's open generation and the relative path), never by a grid position or an index
+row. :meth:`ThumbnailLoader.set_dataset` (another dataset opened, or this one refreshed)
+drops every thumbnail, failure and pending request of the previous one, so nothing of it is
+reachable. Every request also carries the loader's request generation;
+:meth:`ThumbnailLoader.reset` (a new selection, a new sort) bumps it, cancels work not yet
+started and makes late results from the old generation be dropped on arrival. See
+``docs/window-state.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -56,6 +61,18 @@ _STORE_BATCH = 16
 # Every pool made here, so tests can check that none is left with work running.
 LIVE_POOLS: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
 
+# An image's identity, as the caller names it; the window uses (open generation, relpath).
+ImageKey = Hashable
+
+
+@dataclass(frozen=True)
+class KeyedRequest(ThumbRequest):
+    """A decode request that also carries the identity of the image it is for, and the
+    dataset generation it was asked in (a result from another one is dropped)."""
+
+    image: ImageKey = None
+    dataset: int = 0
+
 
 class _Relay(QObject):
     """Lives in the GUI thread; workers wake it through a queued signal."""
@@ -71,7 +88,7 @@ class _PrepareJob(QRunnable):
     decode limit (GIL hand-offs around every SQLite call).
     """
 
-    def __init__(self, batch: list[tuple[ThumbRequest, int]], loader: ThumbnailLoader) -> None:
+    def __init__(self, batch: Sequence[tuple[ThumbRequest, int]], loader: ThumbnailLoader) -> None:
         super().__init__()
         self.batch = batch  # (request, priority of its decode job)
         self.cache = loader.cache
@@ -185,7 +202,8 @@ class ThumbnailLoader(QObject):
         self.queue = DecodeQueue(self.pool, _decoder(self))
         self.memory_bytes = memory_bytes
         self._shut_down = False
-        self.generation = 0
+        self.generation = 0  # of requests: bumped by every reset
+        self.dataset = 0  # of datasets: set by set_dataset, once per open or refresh
         self._relay = _Relay(self)
         # A wake-up arms a short timer rather than draining at once, so the thumbnails of
         # about one frame arrive, and are painted, together (measured: one repaint per
@@ -197,11 +215,11 @@ class ThumbnailLoader(QObject):
         self._inbox_lock = threading.Lock()
         # The decoded image, and the pixmap last made from it for a given cell size: made
         # when a cell is first painted at that size, so repaints never rescale.
-        self._pixmaps: OrderedDict[tuple[int, int], _Entry] = OrderedDict()
+        self._pixmaps: OrderedDict[tuple[ImageKey, int], _Entry] = OrderedDict()
         self._bytes = 0
         # Bounded too: scrolling through a million undecodable files must not grow forever.
-        self._failures: OrderedDict[tuple[int, int], str] = OrderedDict()
-        self._pending: dict[tuple[int, int], ThumbRequest] = {}
+        self._failures: OrderedDict[tuple[ImageKey, int], str] = OrderedDict()
+        self._pending: dict[tuple[ImageKey, int], KeyedRequest] = {}
         # Writing to the disk cache (a JPEG encode) waits until no decode is queued, so what
         # the user is looking at arrives first; past this backlog, workers store at once.
         # They also wait for a pause in the user's requests: encoding holds the GIL for part
@@ -234,9 +252,9 @@ class ThumbnailLoader(QObject):
 
     # -- asking -------------------------------------------------------------------------
 
-    def pixmap(self, row: int, bucket: int, side: int = 0) -> QPixmap | None:
+    def pixmap(self, image: ImageKey, bucket: int, side: int = 0) -> QPixmap | None:
         """The thumbnail as a pixmap fitting ``side``×``side`` (0: as decoded), or None."""
-        key = (row, bucket)
+        key = (image, bucket)
         entry = self._pixmaps.get(key)
         if entry is None:
             return None
@@ -253,14 +271,26 @@ class ThumbnailLoader(QObject):
             entry.pixmap, entry.side = QPixmap.fromImage(image), side
         return entry.pixmap
 
-    def has_thumbnail(self, row: int, bucket: int) -> bool:
-        return (row, bucket) in self._pixmaps
+    def has_thumbnail(self, image: ImageKey, bucket: int) -> bool:
+        return (image, bucket) in self._pixmaps
 
-    def failure(self, row: int, bucket: int) -> str | None:
-        return self._failures.get((row, bucket))
+    def failure(self, image: ImageKey, bucket: int) -> str | None:
+        return self._failures.get((image, bucket))
 
-    def request(self, wanted: list[tuple[int, int, str, int, int]], bucket: int) -> int:
-        """Ask for (position, row, path, size, mtime_ns) items, most urgent first.
+    def set_dataset(self, generation: int) -> None:
+        """Another dataset (or this one refreshed) is shown: forget every thumbnail, failure
+        and request of the previous one, so none of it can be shown again, and drop its
+        results still on their way when they arrive."""
+        if generation == self.dataset:
+            return
+        self.dataset = generation
+        self.reset()
+        self._pixmaps.clear()
+        self._bytes = 0
+        self._failures.clear()
+
+    def request(self, wanted: Sequence[tuple[int, ImageKey, str, int, int]], bucket: int) -> int:
+        """Ask for (position, image key, path, size, mtime_ns) items, most urgent first.
 
         Queued work for items no longer wanted is cancelled. Returns how many were queued.
         After shutdown nothing is queued (a closed window's timers may still ask).
@@ -268,7 +298,7 @@ class ThumbnailLoader(QObject):
         if self._shut_down:
             return 0
         self._last_request = time.monotonic()
-        keep = {(row, bucket) for _, row, _, _, _ in wanted}
+        keep = {(image, bucket) for _, image, _, _, _ in wanted}
         dropped = [slot for slot in self._pending if slot not in keep]
         for slot in dropped:
             self._pending.pop(slot).ticket.cancelled = True
@@ -289,14 +319,14 @@ class ThumbnailLoader(QObject):
         ]
         found, failed = self._look_up([k for k in keys if k is not None])
         ready = []
-        unknown: list[tuple[ThumbRequest, int]] = []
+        unknown: list[tuple[KeyedRequest, int]] = []
         count = len(fresh)
         deadline = time.perf_counter() + _INLINE_BUDGET_S
-        for rank, ((position, row, path, size, mtime), key) in enumerate(
+        for rank, ((position, image_key, path, size, mtime), key) in enumerate(
             zip(fresh, keys, strict=True)
         ):
             if key is not None and key in failed:
-                self._failures[(row, bucket)] = failed[key]
+                self._failures[(image_key, bucket)] = failed[key]
                 ready.append(position)
                 continue
             cached = None if key is None or found is None else found.get(key, b"")
@@ -306,13 +336,24 @@ class ThumbnailLoader(QObject):
                 # thumbnails took 57 ms through the pool).
                 image = read_cached(cached)
                 if not image.isNull():
-                    self._keep(row, bucket, image)
+                    self._keep(image_key, bucket, image)
                     ready.append(position)
                     continue
-            request = ThumbRequest(
-                row, position, path, size, mtime, bucket, self.generation, Ticket(), key, cached
+            request = KeyedRequest(
+                -1,
+                position,
+                path,
+                size,
+                mtime,
+                bucket,
+                self.generation,
+                Ticket(),
+                key,
+                cached,
+                image=image_key,
+                dataset=self.dataset,
             )
-            self._pending[(row, bucket)] = request
+            self._pending[(image_key, bucket)] = request
             if key is None:
                 unknown.append((request, count - rank))
             else:
@@ -377,21 +418,26 @@ class ThumbnailLoader(QObject):
             self.thumbnailsReady.emit(positions)
 
     def _finished(self, request: ThumbRequest, image: QImage | None, reason: str) -> int | None:
-        key = (request.row, request.bucket)
+        assert isinstance(request, KeyedRequest)
+        key = (request.image, request.bucket)
         if self._pending.get(key) is request:
             del self._pending[key]
-        if request.ticket.cancelled or request.generation != self.generation:
-            return None  # stale: asked for by a selection that is gone
+        if (
+            request.ticket.cancelled
+            or request.generation != self.generation
+            or request.dataset != self.dataset
+        ):
+            return None  # stale: asked for by a selection or a dataset that is gone
         if image is None:
             self._failures[key] = reason or "cannot be decoded"
             if len(self._failures) > _MAX_FAILURES:
                 self._failures.popitem(last=False)
         else:
-            self._keep(request.row, request.bucket, image)
+            self._keep(request.image, request.bucket, image)
         return request.position
 
-    def _keep(self, row: int, bucket: int, image: QImage) -> None:
-        self._pixmaps[(row, bucket)] = _Entry(image)
+    def _keep(self, image_key: ImageKey, bucket: int, image: QImage) -> None:
+        self._pixmaps[(image_key, bucket)] = _Entry(image)
         # Counted twice: the image and a pixmap of at most its size.
         self._bytes += 2 * image.width() * image.height() * 4
         while self._bytes > self.memory_bytes and len(self._pixmaps) > 1:

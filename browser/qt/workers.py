@@ -104,6 +104,12 @@ class DatasetTasks(QObject):
             log.exception("cannot open %s", root)
             self.failed.emit(f"Cannot open {root}: {exc}")
             return
+        if cancel.is_set():
+            # Cancelled, or replaced by a later open (or refresh) while it was finishing:
+            # the user asked for that dataset, and showing this one now would be stale.
+            if cancel is self._cancel:
+                self.cancelled.emit()
+            return
         self.opened.emit(view)
 
     def _facts(self, index: DatasetIndex, cancel: threading.Event) -> None:

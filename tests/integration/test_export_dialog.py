@@ -44,7 +44,7 @@ def test_the_summary_follows_the_options_and_the_export_runs(
     dialog.exclusions["wrong_label"].setChecked(True)
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("6 images"))
     assert "1 images left out by their verdict" in dialog.summary.text()
-    dialog.labels.setCurrentText("selected")
+    dialog.labels.setCurrentText("One class per selected synset")
     qtbot.waitUntil(lambda: "in 1 classes" in dialog.summary.text())
     dialog.per_class.setValue(2)
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("2 images"))
@@ -133,3 +133,61 @@ def test_the_window_exports_what_is_selected_in_the_tree_or_the_grid(
     assert sorted(dialog.images) == [f"{GOLDEN}/g{i}.JPEG" for i in range(3)]
     dialog.close()
     window.close()
+
+
+def test_the_dialog_says_what_it_exports_and_lets_the_user_choose(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    view = make_view(tmp_path, make_files, hierarchy)
+    selected = [f"train/{GOLDEN}/g{i}.JPEG" for i in range(2)]
+    dialog = ExportDialog(view, [hierarchy.index(DOG)], selected, {})
+    qtbot.addWidget(dialog)
+    assert dialog.what_synsets.text() == "dog: 2 classes, 7 images"
+    assert dialog.what_images.text() == "2 images selected in the grid"
+    assert dialog.what_images.isChecked()  # what the user just pointed at
+    wait_for_plan(qtbot, dialog)
+    assert dialog.summary.text().startswith("2 images")
+    dialog.what_synsets.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("7 images"))
+    assert dialog.options().images == ()
+    words = [dialog.mode.itemText(i) for i in range(dialog.mode.count())]
+    assert words == ["Copy", "Hard links", "Symbolic links", "List only"]
+    dialog.mode.setCurrentText("List only")
+    dialog.labels.setCurrentText("Keep each image's class")
+    assert (dialog.options().mode, dialog.options().labels) == ("none", "leaf")
+    dialog.labels.setCurrentText("One class per selected synset")
+    assert dialog.options().labels == "selected"
+    dialog.close()
+
+
+def test_only_the_synset_when_nothing_is_selected(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    view = make_view(tmp_path, make_files, hierarchy)
+    dialog = ExportDialog(view, [hierarchy.index(GOLDEN)], [], {})
+    qtbot.addWidget(dialog)
+    assert dialog.what_synsets.text() == "golden retriever: 1 class, 4 images"
+    assert dialog.what_synsets.isChecked()
+    assert not dialog.what_images.isVisibleTo(dialog)
+    dialog.close()
+
+
+def test_messages_never_ask_for_a_command_line_flag(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    view = make_view(tmp_path, make_files, hierarchy)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("a user's file")
+    dialog = ExportDialog(view, [hierarchy.index(DOG)], [], {})
+    qtbot.addWidget(dialog)
+    wait_for_plan(qtbot, dialog)
+    dialog.out.setText(str(out))
+    with qtbot.waitSignal(dialog._signals.finished, timeout=20000):
+        dialog.start.click()
+    text = dialog.summary.text()
+    assert text.startswith("Stopped:")
+    assert "--" not in text
+    assert "Resume an interrupted export" in text
+    assert (out / "mine.txt").read_text() == "a user's file"
+    dialog.close()

@@ -26,7 +26,8 @@ def test_a_moved_dataset_keeps_its_verdicts_in_the_window_and_a_namesake_does_no
     names = [f"{TENCH}/t{i}.JPEG" for i in range(3)]
     root = make_files(tmp_path / "disk1" / "val", names)
     window = opened(qtbot, tmp_path, hierarchy, root)
-    window.review.give(0, "wrong_label")
+    model = window.grid_model
+    window.review.give(model.dataset, model.relpath_at(0) or "", "wrong_label")
     window.close()
     moved = tmp_path / "disk2" / "val"
     moved.parent.mkdir()

@@ -73,7 +73,11 @@ def test_the_statistics_tab_counts_verdicts_once_reviews_exist(
         window.open_dataset(str(root), select=hierarchy.index(GOLDEN))
     window.side_tabs.setCurrentWidget(window.statistics)
     assert window.statistics.review_caption.text() == ""
-    window.review.give(window.grid.current_image_row(), "wrong_label")
+    window.review.give(
+        window.dataset,
+        window.grid_model.relpath_at(window.grid.current_position()) or "",
+        "wrong_label",
+    )
     caption = window.statistics.review_caption.text()
     assert caption.startswith("Reviewed 1 of 4 images: wrong label 1.")
     assert "Estimated label errors 100.0%" in caption

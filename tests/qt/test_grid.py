@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.browse import DatasetView, SortKey
 from browser.core.thumbnails import ThumbnailCache
+from browser.qt.identity import new_dataset_key
 from browser.qt.models.grid_model import CLASS_ROLE, FAILURE_ROLE, ROW_ROLE, ImageGridModel
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.grid_view import ThumbnailGrid
@@ -32,7 +33,12 @@ def test_grid_model_passes_qt_model_checks(
     qtmodeltester: ModelTester, loader: ThumbnailLoader, small_view: DatasetView
 ) -> None:
     model = ImageGridModel(loader)
-    model.set_rows(small_view.index, small_view.rows(small_view.hierarchy.root), show_class=True)
+    model.set_rows(
+        new_dataset_key(small_view.index.root),
+        small_view.index,
+        small_view.rows(small_view.hierarchy.root),
+        show_class=True,
+    )
     model.set_columns(4)
     qtmodeltester.check(model)
 
@@ -67,7 +73,7 @@ def test_cells_map_to_rows_in_reading_order(
 ) -> None:
     model = ImageGridModel(loader)
     rows = small_view.rows(small_view.hierarchy.root)
-    model.set_rows(small_view.index, rows, show_class=True)
+    model.set_rows(new_dataset_key(small_view.index.root), small_view.index, rows, show_class=True)
     model.set_columns(4)
     assert (model.rowCount(), model.columnCount()) == (3, 4)
     assert model.index(1, 2).data(ROW_ROLE) == rows[6]
@@ -84,7 +90,12 @@ def grid(qtbot: QtBot, loader: ThumbnailLoader, small_view: DatasetView) -> Thum
     view.resize(4 * 136 + view.frameWidth() * 2 + view.verticalScrollBar().sizeHint().width(), 500)
     view.show()
     qtbot.waitExposed(view)
-    model.set_rows(small_view.index, small_view.rows(small_view.hierarchy.root), show_class=True)
+    model.set_rows(
+        new_dataset_key(small_view.index.root),
+        small_view.index,
+        small_view.rows(small_view.hierarchy.root),
+        show_class=True,
+    )
     return view
 
 

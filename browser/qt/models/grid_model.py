@@ -2,6 +2,11 @@
 
 Position ``p`` of the list is cell (p // columns, p % columns). The model never builds a
 Python object per image; data() computes what one visible cell needs.
+
+Everything a cell shows is looked up by the image's identity, :class:`ImageKey` (the open
+generation of the dataset and the relative path), never by its position or index row: the
+same position shows another image after a sort, and the same row another image in another
+dataset.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from PySide6.QtGui import QPixmap
 
 from browser.core.index import DatasetIndex
 from browser.core.verdicts import Verdict
+from browser.qt.identity import DatasetKey, ImageKey
 from browser.qt.thumbs import ThumbnailLoader
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the image's row in the dataset index
@@ -33,6 +39,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 class Cell(NamedTuple):
     row: int
+    relpath: str
     name: str
     class_name: str
     pixmap: QPixmap | None
@@ -54,20 +61,32 @@ class ImageGridModel(QAbstractTableModel):
         super().__init__(parent)
         self.loader = loader
         self.index_: DatasetIndex | None = None
+        self.dataset: DatasetKey | None = None
         self.rows = np.zeros(0, dtype=np.int64)
         self.columns = 1
         self.bucket = 128
         self.side = 128  # the thumbnail box of a cell, in pixels
         self.show_class = False
-        # Set by the window when verdicts are kept: the verdict of a dataset row, or None.
-        self.verdict_lookup: Callable[[int], Verdict | None] | None = None
+        # Set by the window when verdicts are kept: the verdict of (dataset, relpath), or None.
+        self.verdict_lookup: Callable[[DatasetKey, str], Verdict | None] | None = None
         loader.thumbnailsReady.connect(self._thumbnails_ready)
 
     # -- content ------------------------------------------------------------------------
 
-    def set_rows(self, index: DatasetIndex | None, rows: np.ndarray, *, show_class: bool) -> None:
+    def set_rows(
+        self,
+        dataset: DatasetKey,
+        index: DatasetIndex | None,
+        rows: np.ndarray,
+        *,
+        show_class: bool,
+    ) -> None:
+        """Show ``rows`` of ``index``, an index of the dataset ``dataset`` (the dataset's
+        own index or one derived from it, e.g. its images without a label)."""
         self.beginResetModel()
+        self.loader.set_dataset(dataset.generation)  # a new dataset: drop the old one's
         self.loader.reset()
+        self.dataset = dataset
         self.index_ = index
         self.rows = rows
         self.show_class = show_class
@@ -105,24 +124,39 @@ class ImageGridModel(QAbstractTableModel):
     def image_row(self, position: int) -> int:
         return int(self.rows[position])
 
+    def image_key(self, row: int) -> ImageKey:
+        """The identity of the image at index row ``row`` of the shown index."""
+        assert self.index_ is not None
+        assert self.dataset is not None
+        return (self.dataset.generation, self.index_.relpath(row))
+
+    def relpath_at(self, position: int) -> str | None:
+        if self.index_ is None or not 0 <= position < len(self.rows):
+            return None
+        return self.index_.relpath(int(self.rows[position]))
+
     def cell(self, position: int) -> Cell | None:
         """Everything the delegate paints for one cell, in one call.
 
         A delegate asking through ``QModelIndex.data`` pays a Python→C++→Python round trip
         per role; at 64 px that was most of a repaint's cost.
         """
-        if self.index_ is None or not 0 <= position < len(self.rows):
+        if self.index_ is None or self.dataset is None or not 0 <= position < len(self.rows):
             return None
         row = int(self.rows[position])
         index = self.index_
+        relpath = index.relpath(row)
+        key = (self.dataset.generation, relpath)
         class_name = index.hierarchy.name(int(index.labels[row])) if self.show_class else ""
-        verdict = self.verdict_lookup(row) if self.verdict_lookup is not None else None
+        lookup = self.verdict_lookup
+        verdict = lookup(self.dataset, relpath) if lookup is not None else None
         return Cell(
             row,
+            relpath,
             index.name(row),
             class_name,
-            self.loader.pixmap(row, self.bucket, self.side),
-            self.loader.failure(row, self.bucket),
+            self.loader.pixmap(key, self.bucket, self.side),
+            self.loader.failure(key, self.bucket),
             verdict.verdict if verdict is not None else None,
             verdict is not None and bool(verdict.note or verdict.proposed),
         )
@@ -143,7 +177,7 @@ class ImageGridModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or self.index_ is None:
+        if not index.isValid() or self.index_ is None or self.dataset is None:
             return None
         position = self.position(index)
         if position >= len(self.rows):
@@ -152,13 +186,13 @@ class ImageGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.index_.name(row)
         if role == Qt.ItemDataRole.DecorationRole:
-            return self.loader.pixmap(row, self.bucket, self.side)
+            return self.loader.pixmap(self.image_key(row), self.bucket, self.side)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.index_.relpath(row)
         if role == ROW_ROLE:
             return row
         if role == FAILURE_ROLE:
-            return self.loader.failure(row, self.bucket)
+            return self.loader.failure(self.image_key(row), self.bucket)
         if role == CLASS_ROLE and self.show_class:
             return self.index_.hierarchy.name(int(self.index_.labels[row]))
         return None
@@ -167,19 +201,20 @@ class ImageGridModel(QAbstractTableModel):
 
     def request_thumbnails(self, positions: list[int]) -> int:
         """Ask for the thumbnails of these positions, most urgent first."""
-        if self.index_ is None:
+        if self.index_ is None or self.dataset is None:
             return 0
         index, loader, bucket = self.index_, self.loader, self.bucket
-        wanted = []
+        generation = self.dataset.generation
+        wanted: list[tuple[int, ImageKey, str, int, int]] = []
         for position in positions:
             if 0 <= position < len(self.rows):
                 row = int(self.rows[position])
+                key = (generation, index.relpath(row))
                 # Building a path costs more than the check; most of a screen is loaded already.
-                if loader.has_thumbnail(row, bucket) or loader.failure(row, bucket) is not None:
+                if loader.has_thumbnail(key, bucket) or loader.failure(key, bucket) is not None:
                     continue
-                wanted.append(
-                    (position, row, index.path(row), int(index.sizes[row]), int(index.mtimes[row]))
-                )
+                size, mtime = int(index.sizes[row]), int(index.mtimes[row])
+                wanted.append((position, key, index.path(row), size, mtime))
         return loader.request(wanted, bucket)
 
     def _thumbnails_ready(self, positions: list[int]) -> None:

@@ -1,4 +1,9 @@
-"""ExportDialog: export the selected synset (or the images selected in the grid).
+"""ExportDialog: export the selected synset, or the images selected in the grid.
+
+It says plainly what it will export ("dog: 118 classes, 1,300 images" or "6 images
+selected in the grid") and, when both exist, lets the user choose. Its options are words a
+user knows, mapped here to the core's values; a message from the core that names a
+command-line flag is reworded to name the dialog's own control.
 
 The dry-run summary is recomputed as the options change; planning and exporting run on a
 worker thread (a plan over a million images takes seconds), with progress and Cancel. An
@@ -7,10 +12,12 @@ interrupted export is continued by exporting again into the same folder with "Re
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -20,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,7 +37,6 @@ from browser.core.browse import DatasetView
 from browser.core.export import (
     LABELS,
     MODES,
-    NAME_STYLES,
     ExportError,
     ExportOptions,
     ExportPlan,
@@ -38,6 +45,20 @@ from browser.core.export import (
 )
 from browser.core.verdicts import Verdict
 from browser.qt.background import CallableTask, WorkerDialog
+
+# The core's option values, as the dialog words them (in the core's order).
+MODE_WORDS = {
+    "copy": "Copy",
+    "hardlink": "Hard links",
+    "symlink": "Symbolic links",
+    "none": "List only",
+}
+LABEL_WORDS = {
+    "leaf": "Keep each image's class",
+    "selected": "One class per selected synset",
+}
+NAME_WORDS = {"wnid": "Synset id (n02084071)", "wnid_name": "Synset id and name (n02084071_dog)"}
+RESUME_TEXT = "Resume an interrupted export in this folder"
 
 
 class _Signals(QObject):
@@ -68,20 +89,22 @@ class ExportDialog(WorkerDialog):
         self.replan()
 
     def _build(self) -> None:
-        hierarchy = self.view.hierarchy
-        names = ", ".join(f"{hierarchy.name(s)} ({hierarchy.wnid(s)})" for s in self.synsets)
-        what = (
-            f"{len(self.images):,} images selected in the grid"
-            if self.images
-            else f"{names}, each with everything below it"
+        self.what_synsets = QRadioButton(self._synsets_text())
+        self.what_images = QRadioButton(f"{len(self.images):,} images selected in the grid")
+        self.what = QButtonGroup(self)
+        for button in (self.what_images, self.what_synsets):
+            self.what.addButton(button)
+        # The selection, when there is one: what the user just pointed at.
+        (self.what_images if self.images else self.what_synsets).setChecked(True)
+        self.what_images.setVisible(bool(self.images))
+        self.what_synsets.toggled.connect(lambda _: self.replan())
+        self.mode = _choice(MODE_WORDS, MODES)
+        self.labels = _choice(LABEL_WORDS, LABELS)
+        self.labels.setToolTip(
+            "Keep each image's class: a folder per class of the dataset. "
+            "One class per selected synset: everything below a synset goes into its folder."
         )
-        self.mode = QComboBox()
-        self.mode.addItems(MODES)
-        self.labels = QComboBox()
-        self.labels.addItems(LABELS)
-        self.labels.setToolTip("selected: each selected synset becomes one class")
-        self.names = QComboBox()
-        self.names.addItems(NAME_STYLES)
+        self.names = _choice(NAME_WORDS, tuple(NAME_WORDS))
         self.per_class = QSpinBox(minimum=0, maximum=10_000_000)
         self.per_class.setSpecialValueText("all")  # 0: every image
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
@@ -95,9 +118,9 @@ class ExportDialog(WorkerDialog):
         self.out = QLineEdit()
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_folder)
-        self.resume = QCheckBox("Resume an interrupted export in this folder")
+        self.resume = QCheckBox(RESUME_TEXT)
         form = QFormLayout()
-        form.addRow("Export", QLabel(what))
+        form.addRow("Export", _column([self.what_synsets, self.what_images]))
         form.addRow("Files", self.mode)
         form.addRow("Classes", self.labels)
         form.addRow("Class folders", self.names)
@@ -129,18 +152,35 @@ class ExportDialog(WorkerDialog):
             box.toggled.connect(lambda _: self.replan())
         self.out.textChanged.connect(lambda _: self._update_start())
 
+    def _synsets_text(self) -> str:
+        """ "dog: 118 classes, 1,300 images" (several synsets: each, then the total)."""
+        hierarchy, counts = self.view.hierarchy, self.view.counts
+        parts = [
+            f"{hierarchy.name(s)}: {int(counts.classes[s]):,} "
+            f"{'class' if int(counts.classes[s]) == 1 else 'classes'}, "
+            f"{int(counts.images[s]):,} images"
+            for s in self.synsets
+        ]
+        return "; ".join(parts) + (", each with everything below it" if len(parts) > 1 else "")
+
+    @property
+    def exporting_images(self) -> bool:
+        """True when the images selected in the grid are exported, not the synsets."""
+        return bool(self.images) and self.what_images.isChecked()
+
     def options(self) -> ExportOptions:
         hierarchy = self.view.hierarchy
+        images = self.exporting_images
         return ExportOptions(
-            () if self.images else tuple(hierarchy.wnid(s) for s in self.synsets),
-            self.mode.currentText(),
-            self.labels.currentText(),
+            () if images else tuple(hierarchy.wnid(s) for s in self.synsets),
+            self.mode.currentData(),
+            self.labels.currentData(),
             tuple(name for name, box in self.splits.items() if box.isChecked()),
             self.per_class.value() or None,
             self.seed.value(),
             tuple(name for name, box in self.exclusions.items() if box.isChecked()),
-            self.names.currentText(),
-            images=tuple(self.images),
+            self.names.currentData(),
+            images=tuple(self.images) if images else (),
         )
 
     def replan(self) -> None:
@@ -162,7 +202,7 @@ class ExportDialog(WorkerDialog):
             return  # an older plan; a newer one is on its way
         if isinstance(plan, str):
             self.plan = None
-            self.summary.setText(plan)
+            self.summary.setText(for_the_window(plan))
             return
         self.plan = plan
         size = sum(max(0, p.size) for p in plan.files)
@@ -225,10 +265,12 @@ class ExportDialog(WorkerDialog):
         self.stop.setText("Close")
         self.bar.hide()
         if isinstance(result, str):
-            self.summary.setText(f"Stopped: {result}")
+            self.summary.setText(f"Stopped: {for_the_window(result)}")
             self._update_start()
         else:
-            modes = ", ".join(f"{n:,} by {mode}" for mode, n in sorted(result.items()))
+            modes = ", ".join(
+                f"{n:,} {MODE_WORDS.get(mode, mode).lower()}" for mode, n in sorted(result.items())
+            )
             self.summary.setText(
                 f"Done: {modes}. The manifest is manifest.csv in {self.out.text()}."
             )
@@ -240,7 +282,6 @@ class ExportDialog(WorkerDialog):
             self.close()
 
 
-
 def _row(widgets: list[QWidget]) -> QWidget:
     row = QWidget()
     layout = QHBoxLayout(row)
@@ -248,3 +289,31 @@ def _row(widgets: list[QWidget]) -> QWidget:
     for widget in widgets:
         layout.addWidget(widget)
     return row
+
+
+def _column(widgets: list[QWidget]) -> QWidget:
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return column
+
+
+def _choice(words: dict[str, str], values: tuple[str, ...]) -> QComboBox:
+    """A combo box that shows ``words`` and holds the core's value of each as its data."""
+    combo = QComboBox()
+    for value in values:
+        combo.addItem(words.get(value, value), value)
+    return combo
+
+
+def for_the_window(message: str) -> str:
+    """A core message as the window says it: a command-line flag becomes the control that
+    does the same in this dialog."""
+    resume = f"“{RESUME_TEXT}”"
+    message = message.replace(
+        "run it again with --resume to finish", f"export again with {resume} ticked to finish"
+    )
+    message = re.sub(r"--resume continues( an export)?", f"tick {resume} to continue", message)
+    return message.replace("--resume", resume)

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -63,6 +64,16 @@ BADGES = {
 }
 
 Cursor = QAbstractItemView.CursorAction
+_NAVIGATION_KEYS = {
+    Qt.Key.Key_Left,
+    Qt.Key.Key_Right,
+    Qt.Key.Key_Up,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_PageDown,
+}
 
 
 class CellPainter:
@@ -107,6 +118,15 @@ class CellPainter:
         return static
 
     @staticmethod
+    def picture_area(cell_rect: QRect) -> QRect:
+        """Where a cell's thumbnail (or placeholder, or error tile) is painted; the thumbnail
+        is centred horizontally and stands on the bottom edge of this box."""
+        rect = cell_rect.adjusted(3, 3, -3, -3)
+        return QRect(
+            rect.x() + 2, rect.y() + 2, rect.width() - 4, rect.height() - CAPTION_LINES_HEIGHT - 4
+        )
+
+    @staticmethod
     def _draw_caption(
         painter: QPainter,
         caption: QStaticText | str,
@@ -137,9 +157,7 @@ class CellPainter:
         rect = cell_rect.adjusted(3, 3, -3, -3)
         if selected:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
-        image_rect = QRect(
-            rect.x() + 2, rect.y() + 2, rect.width() - 4, rect.height() - CAPTION_LINES_HEIGHT - 4
-        )
+        image_rect = self.picture_area(cell_rect)
         picture = image_rect  # where a verdict badge goes: on the image itself
         if cell.pixmap is not None:
             # Already made for this cell size by the loader; bottom-aligned on its caption.
@@ -350,7 +368,12 @@ class ThumbnailGrid(QTableView):
         index = self.grid_model.index_at(position)
         if index.isValid():
             self._anchor = position
-            self.setCurrentIndex(index)
+            # Not setCurrentIndex(): it asks selectionCommand() with no event, which reads the
+            # keyboard's live modifiers, so Ctrl+Z (undo) or Ctrl+click toggled a second image
+            # into the selection.
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
             self.scrollTo(index)
 
     def selected_positions(self) -> list[tuple[int, int]]:
@@ -420,11 +443,41 @@ class ThumbnailGrid(QTableView):
             target = count - 1
         return self.grid_model.index_at(max(0, min(count - 1, target)))
 
+    def selectionCommand(  # noqa: N802
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        event: QEvent | None = None,
+    ) -> QItemSelectionModel.SelectionFlag:
+        """As in a file manager: a key moves the current image and selects it alone; Shift
+        extends from the anchor; Ctrl moves without selecting (Ctrl+Space toggles).
+
+        Qt's extended selection extends on a plain key when its press state is left over
+        from the click before (↓ after a click selected 6 images, End 994). A call with no
+        event (setCurrentIndex) would read the keyboard's live modifiers; it selects one.
+        """
+        flag = QItemSelectionModel.SelectionFlag
+        if event is None:
+            return flag.ClearAndSelect
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            modifiers = event.modifiers()
+            if event.key() == Qt.Key.Key_Space and modifiers & Qt.KeyboardModifier.ControlModifier:
+                return flag.Toggle
+            if event.key() in _NAVIGATION_KEYS:
+                if modifiers & Qt.KeyboardModifier.ShiftModifier:
+                    return flag.SelectCurrent
+                if modifiers & Qt.KeyboardModifier.ControlModifier:
+                    return flag.NoUpdate
+                return flag.ClearAndSelect
+        return super().selectionCommand(index, event)
+
     def setSelection(self, rect: QRect, command: QItemSelectionModel.SelectionFlag) -> None:  # noqa: N802
-        # Qt asks for the rectangle between anchor and current; users expect the run of
-        # images between them in reading order.
+        # Extending (Shift: the command carries Current), Qt asks for the rectangle between
+        # anchor and current; users expect the run of images between them in reading order.
+        # Otherwise the rectangle is the one cell clicked or moved to, and only it counts:
+        # treating every call as a span made a plain ↓ select the run from the last click.
         current = self.current_position()
-        if current < 0:
+        extending = bool(command & QItemSelectionModel.SelectionFlag.Current)
+        if current < 0 or not extending:
             super().setSelection(rect, command)
             return
         self.selectionModel().select(self._span_selection(self._anchor, current), command)
@@ -448,10 +501,19 @@ class ThumbnailGrid(QTableView):
         ):
             self.set_zoom(self.zoom - 32)
             return
-        shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        modifiers = event.modifiers()
+        shift = modifiers & Qt.KeyboardModifier.ShiftModifier
         super().keyPressEvent(event)
         if not shift:
             self._anchor = max(0, self.current_position())
+        plain = not modifiers & (
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+        )
+        current = self.currentIndex()
+        if plain and event.key() in _NAVIGATION_KEYS and current.isValid():
+            # At an edge Qt does not move and leaves the selection as it was (after Ctrl
+            # moves, another image); a plain arrow always means "this image alone".
+            self.selectionModel().select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def currentChanged(
         self,
@@ -496,6 +558,11 @@ class ThumbnailGrid(QTableView):
         else:
             ahead = range(visible.start - 1, max(-1, visible.start - span - 1), -1)
         return self.grid_model.request_thumbnails([*visible, *ahead])
+
+    def thumbnails_settled(self) -> bool:
+        """Nothing is waiting to be asked for, and the loader has nothing pending: every
+        visible cell shows its thumbnail or its failure (tests wait for this)."""
+        return not self._request_timer.isActive() and self.grid_model.loader.pending == 0
 
     def _model_reset(self) -> None:
         self._request_timer.start()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QMouseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,12 +36,15 @@ from PySide6.QtWidgets import (
 )
 
 from browser.core.browse import DatasetView, SortKey
+from browser.core.filenames import display
 from browser.core.hierarchy import Hierarchy
 from browser.core.hierarchychoice import WORDNET
+from browser.core.index import DatasetIndex
 from browser.core.recent import RecentDatasets
 from browser.core.sampling import DEFAULT_SEED, audit_sample
 from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
+from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
 from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
@@ -52,7 +55,7 @@ from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
-from browser.qt.widgets.metadata import MetadataPanel
+from browser.qt.widgets.metadata import MetadataPanel, verdict_words
 from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 from browser.qt.widgets.review_keys import ReviewKeys
@@ -87,6 +90,7 @@ class MainWindow(QMainWindow):
         self.demo = demo  # makes the demo dataset (once) and returns its folder
         self.search = SynsetSearch(hierarchy)
         self.view: DatasetView | None = None
+        self.dataset: DatasetKey | None = None  # the open dataset's identity (see identity.py)
         self.tree_model: SynsetTreeModel | None = None
         self.synset: int | None = None
         self.paths: list[list[int]] = []
@@ -102,10 +106,20 @@ class MainWindow(QMainWindow):
         self.resize(1500, 900)
         self._build()
         self.menus = WindowMenus(self)
+        # The menus' shortcuts work wherever focus is: a text field must not keep one for
+        # itself (with X11 key bindings a line edit takes Ctrl+E as "end of line").
+        self.app_shortcuts = {
+            action.shortcut().toString()
+            for action in self.findChildren(QAction)
+            if not action.shortcut().isEmpty()
+            and action.shortcutContext() == Qt.ShortcutContext.WindowShortcut
+            and action.shortcut()[0].keyboardModifiers()  # type: ignore[index]
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        }
         self.review_keys = ReviewKeys(self)
         self.review.verdictsChanged.connect(self._verdicts_changed)
-        self.review.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
-        self.grid_model.verdict_lookup = self.review.verdict_of_row
+        self.review.failed.connect(self._review_failed)
+        self.grid_model.verdict_lookup = self.review.verdict_of
         if self.review.store.problem:
             self.statusBar().showMessage(
                 f"Verdicts are read-only: {self.review.store.problem}", 60000
@@ -177,6 +191,7 @@ class MainWindow(QMainWindow):
         self.zoom_slider.valueChanged.connect(self.grid.set_zoom)
         self.grid.zoomChanged.connect(self._zoom_changed)
         self.grid.currentImageChanged.connect(self._current_image)
+        self.grid.currentImageChanged.connect(self._follow_in_preview)
         self.grid.doubleClicked.connect(lambda _: self.open_preview())
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
         self.empty_label = QLabel("No images here.", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -297,8 +312,9 @@ class MainWindow(QMainWindow):
     def _opened(self, view: DatasetView) -> None:
         self._hide_progress()
         self.view = view
+        self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
-        self.review.set_view(view)
+        self.review.set_view(view, self.dataset)
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view, self.review.store.problem)
@@ -345,7 +361,7 @@ class MainWindow(QMainWindow):
         if view.counts.images[target] > 0:
             self.select_synset(target)
         else:
-            self.grid_model.set_rows(index, view.rows(target)[:0], show_class=False)
+            self._show_rows(index, view.rows(target)[:0], show_class=False)
             self._update_status()
         self.tasks.fill_facts(index)
         self.tasks.warm_search(self.search)
@@ -446,6 +462,15 @@ class MainWindow(QMainWindow):
             self.select_synset(self.history[self.history_at], record=False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and QKeySequence(event.keyCombination()).toString() in self.app_shortcuts
+        ):
+            event.ignore()  # not the focus widget's: the window's shortcut fires
+            return True
         # The mouse's back/forward buttons work wherever the pointer is in this window; the
         # child widgets that would receive the click do not know about history.
         if (
@@ -485,8 +510,17 @@ class MainWindow(QMainWindow):
             reviewed = self.review.rows_with("" if kind == NOT_REVIEWED else kind)
             rows = rows[np.isin(rows, reviewed, invert=kind == NOT_REVIEWED)]
         leaf = not view.has_children(synset)
-        self.grid_model.set_rows(view.index, rows, show_class=not (exact or leaf))
+        self._show_rows(view.index, rows, show_class=not (exact or leaf))
         self._after_refill(len(rows))
+
+    def _show_rows(self, index: DatasetIndex, rows: np.ndarray, *, show_class: bool) -> None:
+        """The one way rows reach the grid: always with the open dataset's identity. A
+        preview of the rows before would step through positions that now hold others."""
+        assert self.dataset is not None
+        if self.preview is not None:
+            self.preview.close()
+            self.preview = None
+        self.grid_model.set_rows(self.dataset, index, rows, show_class=show_class)
 
     # -- review -------------------------------------------------------------------------
 
@@ -517,13 +551,21 @@ class MainWindow(QMainWindow):
     def show_errors_column(self, on: bool) -> None:
         self.tree.setColumnHidden(ERRORS_COLUMN, not on)
 
+    def _review_failed(self, message: str) -> None:
+        """Shown at once, where the reviewer looks: beside the review switch and below."""
+        self.review_bar.show_problem(message)
+        self.statusBar().showMessage(message, 30000)
+
     def _verdicts_changed(self) -> None:
+        self.review_bar.show_problem("")
         self.grid.viewport().update()
         if self.side_tabs.currentWidget() is self.statistics:
             self._show_statistics()
         self.tree.viewport().update()
         self._show_synset_facts()
         self._current_image(self.grid.current_image_row())
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.refresh_caption()
 
     def _review_toggled(self, on: bool) -> None:
         if on:
@@ -546,7 +588,7 @@ class MainWindow(QMainWindow):
             if not ok:
                 return
         rows = audit_sample(view, synset, per_class)
-        self.grid_model.set_rows(view.index, rows, show_class=view.has_children(synset))
+        self._show_rows(view.index, rows, show_class=view.has_children(synset))
         self._after_refill(len(rows))
         self.review_bar.review_button.setChecked(True)
         classes = len(np.unique(view.index.labels[rows]))
@@ -567,13 +609,15 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _current_image(self, row: int) -> None:
-        """Show the facts of the current image (row -1: none)."""
+        """Show the facts of the current image (row -1: none): a row of the index the grid
+        shows, described from that same index, with the verdict on that image."""
         view = self.unlabelled_view or self.view
-        if view is None or row < 0:
+        if view is None or row < 0 or self.grid_model.index_ is not view.index:
             self.metadata.clear_image()
             return
         failure = self.grid.currentIndex().data(FAILURE_ROLE)
-        self.metadata.show_image(view, row, failure)
+        verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
+        self.metadata.show_image(view, row, failure, verdict)
 
     def show_unlabelled(self) -> None:
         """Fill the grid with the images that have no synset (they are in no tree node)."""
@@ -588,7 +632,7 @@ class MainWindow(QMainWindow):
         rows = self.unlabelled_view.rows(
             unlabelled.hierarchy.root, sort=self.sort_box.currentData()
         )
-        self.grid_model.set_rows(unlabelled, rows, show_class=False)
+        self._show_rows(unlabelled, rows, show_class=False)
         self._after_refill(len(rows))
 
     def _zoom_changed(self, pixels: int) -> None:
@@ -637,7 +681,7 @@ class MainWindow(QMainWindow):
             return
         self.unlabelled_view = None
         self.breadcrumb.show_text("Duplicate group")
-        self.grid_model.set_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
+        self._show_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
         self._after_refill(len(rows))
 
     def open_preview(self) -> None:
@@ -645,14 +689,41 @@ class MainWindow(QMainWindow):
         if self.view is None or position < 0:
             return
         model = self.grid_model
+        if self.preview is not None:
+            self.preview.close()
         self.preview = PreviewDialog(
             model.count(),
             lambda p: model.index_.path(model.image_row(p)),  # type: ignore[union-attr]
             position,
             self,
+            caption_of=self._preview_caption,
+            review_key=self.review_keys.handle,
         )
         self.preview.positionChanged.connect(self.grid.set_current_position)
         self.preview.show()
+        self.preview.activateWindow()
+
+    def _preview_caption(self, position: int) -> str:
+        """What the preview says under the image: its label, then its verdict."""
+        model, view = self.grid_model, self.unlabelled_view or self.view
+        relpath = model.relpath_at(position)
+        if view is None or relpath is None or model.index_ is not view.index:
+            return ""
+        row = model.image_row(position)
+        index = view.index
+        if index.is_unlabelled:
+            return f"  {display(relpath)} — no label"
+        label = view.hierarchy.name(int(index.labels[row]))
+        verdict = self.review.verdict_of(self.dataset, relpath)
+        said = "not reviewed" if verdict is None else verdict_words(verdict.verdict)
+        if verdict is not None and verdict.note:
+            said += " · note: " + display(verdict.note.splitlines()[0])[:80]
+        keys = "   (1–5, 0: verdict · N note · Ctrl+Z undo)" if self.review_bar.reviewing else ""
+        return f"  Label: {label}    Verdict: {said}{keys}"
+
+    def _follow_in_preview(self, _row: int) -> None:
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.follow(self.grid.current_position())
 
     # -- closing ------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ Signals:
 
 from __future__ import annotations
 
+import logging
+import time
 from html import escape
 
 from PySide6.QtCore import QUrl, Signal
@@ -14,8 +16,14 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from browser.core.browse import DatasetView
 from browser.core.estimates import Estimate
+from browser.core.filenames import display
 from browser.core.imageinfo import ImageFacts, image_facts
 from browser.core.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
+from browser.core.verdicts import Verdict
+
+log = logging.getLogger(__name__)
+
+_NOTE_SHOWN = 2_000  # characters of a note the panel shows
 
 
 def _size(count: int) -> str:
@@ -204,14 +212,27 @@ class MetadataPanel(QTextBrowser):
         self._dataset_html = f"<hr><h3>Dataset</h3><table cellpadding='2'>{''.join(parts)}</table>"
         self._render()
 
-    def show_image(self, view: DatasetView, row: int, failure: str | None = None) -> ImageFacts:
+    def show_image(
+        self,
+        view: DatasetView,
+        row: int,
+        failure: str | None = None,
+        verdict: Verdict | None = None,
+    ) -> ImageFacts:
         index = view.index
         self._path = index.path(row)
-        facts = image_facts(self._path)
+        try:
+            facts = image_facts(self._path)
+        except Exception as exc:  # e.g. a decompression bomb: a fact about this file
+            log.info("cannot read the header of %s", display(str(self._path)), exc_info=True)
+            facts = ImageFacts(error=f"cannot be read: {exc}")
         label = int(index.labels[row])
         problem = facts.error or failure
         rows = [
-            ("Path", f"{escape(index.relpath(row))}<br><a href='copy:'>copy full path</a>"),
+            (
+                "Path",
+                f"{escape(display(index.relpath(row)))}<br><a href='copy:'>copy full path</a>",
+            ),
             (
                 "Class",
                 f"none — {escape(index.reason(row))}"
@@ -229,6 +250,7 @@ class MetadataPanel(QTextBrowser):
                 ("Format", f"{escape(facts.format)}, {escape(facts.mode)}"),
                 ("EXIF orientation", escape(facts.orientation)),
             ]
+        rows += self._verdict_rows(view, verdict)
         table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
         warning = (
             f"<p style='color:#c0392b'><b>This image cannot be decoded:</b> {escape(problem)}</p>"
@@ -238,6 +260,32 @@ class MetadataPanel(QTextBrowser):
         self._image_html = f"<hr><h3>Image</h3>{warning}<table cellpadding='2'>{table}</table>"
         self._render()
         return facts
+
+    def _verdict_rows(self, view: DatasetView, verdict: Verdict | None) -> list[tuple[str, str]]:
+        """The reviewer's verdict, note, proposal, name and time, as recorded."""
+        if view.index.is_unlabelled:
+            return []
+        if verdict is None:
+            return [("Verdict", "not reviewed")]
+        rows = [("Verdict", f"<b>{escape(verdict_words(verdict.verdict))}</b>")]
+        if verdict.note:
+            # A note may be up to a megabyte, one unbroken line: laying all of it out froze
+            # the panel. The start of it, and how much more there is.
+            shown = display(verdict.note[:_NOTE_SHOWN])
+            more = len(verdict.note) - _NOTE_SHOWN
+            note = escape(shown).replace("\n", "<br>")
+            if more > 0:
+                note = note[:_NOTE_SHOWN] + f" <i>… ({more:,} more characters)</i>"
+            rows.append(("Note", note))
+        if verdict.proposed:
+            node = view.hierarchy.find(verdict.proposed)
+            shown = self._link(node) if node is not None else escape(verdict.proposed)
+            rows.append(("Proposed", f"{shown} <code>{escape(verdict.proposed)}</code>"))
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(verdict.time)) if verdict.time else ""
+        by = " · ".join(part for part in (escape(verdict.user), when) if part)
+        if by:
+            rows.append(("Reviewed by", by))
+        return rows
 
     def _real_row(self, view: DatasetView, row: int) -> list[tuple[str, str]]:
         real = view.index.real
@@ -278,3 +326,8 @@ class MetadataPanel(QTextBrowser):
             self.unlabelledRequested.emit()
         elif url.scheme() == "copy" and self._path:
             QGuiApplication.clipboard().setText(self._path)
+
+
+def verdict_words(verdict: str | None) -> str:
+    """A verdict as the reviewer reads it ("wrong label"); None: cleared, a note remains."""
+    return verdict.replace("_", " ") if verdict else "none (a note only)"

@@ -9,7 +9,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from browser.core.verdicts import VERDICTS
 from browser.qt.review import NOT_REVIEWED
@@ -47,8 +47,19 @@ class ReviewBar(QWidget):
             "Review a random sample of N images per class under this synset (reproducible)"
         )
         self.audit_button.clicked.connect(self.auditRequested)
-        for widget in (self.review_button, self.filter_box, self.audit_button):
+        # Why the last verdict was not saved; stays until one is.
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        for widget in (self.review_button, self.filter_box, self.audit_button, self.problem):
             layout.addWidget(widget)
+
+    def show_problem(self, message: str) -> None:
+        """A verdict was not saved: say so beside the switch ("" once one is saved)."""
+        self.problem.setText(message)
+        self.problem.setToolTip(message)
+        self.problem.setVisible(bool(message))
 
     @property
     def reviewing(self) -> bool:

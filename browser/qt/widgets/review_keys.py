@@ -1,7 +1,13 @@
-"""The review keys on the grid: verdicts, note, proposal, undo (active in review mode only).
+"""The review keys: verdicts, note, proposal, undo (active in review mode only).
 
-After a verdict the grid moves on to the next image, so a class is gone through with one
-hand on the number keys.
+They are the window's shortcuts, so they work wherever focus is in the window (the grid,
+the tree, the panel) — except in a text field, where typing is typing: a line edit takes
+printable keys and Ctrl+Z for itself, and a verdict key is never taken from it. The
+preview passes its keys here too (:meth:`ReviewKeys.handle`).
+
+Every verdict names the image by its identity (the open dataset, its relative path), read
+from the grid's current cell at the moment of the key press. After a verdict the grid moves
+on to the next image, so a class is gone through with one hand on the number keys.
 """
 
 from __future__ import annotations
@@ -9,8 +15,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QInputDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+)
 
 from browser.qt.widgets.synset_picker import SynsetPicker
 
@@ -27,40 +41,62 @@ VERDICT_KEYS = {
 }
 
 
+def typing_into_text() -> bool:
+    """True while a text field has focus (a read-only text view is no text field)."""
+    focus = QApplication.focusWidget()
+    if isinstance(focus, (QTextEdit, QPlainTextEdit)):
+        return not focus.isReadOnly()
+    if isinstance(focus, QComboBox):
+        return focus.isEditable()
+    return isinstance(focus, (QLineEdit, QAbstractSpinBox))
+
+
 class ReviewKeys(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.slots: dict[str, object] = {}
         for key, verdict in VERDICT_KEYS.items():
             self._add(key, lambda v=verdict: self.give(v))
         self._add("N", self.note)
         self._add("R", self.propose)
-        self._add(QKeySequence.StandardKey.Undo, self.undo)
+        self._add(QKeySequence(QKeySequence.StandardKey.Undo).toString(), self.undo)
 
-    def _add(self, key: str | QKeySequence.StandardKey, slot: object) -> None:
-        action = QAction(self.window.grid)
+    def _add(self, key: str, slot: object) -> None:
+        action = QAction(self.window)
         action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _=False: self._if_reviewing(slot))
-        self.window.grid.addAction(action)
+        self.window.addAction(action)
+        self.slots[QKeySequence(key).toString()] = slot
 
     def _if_reviewing(self, slot: object) -> None:
-        if self.window.review_bar.reviewing:
+        if self.window.review_bar.reviewing and not typing_into_text():
             slot()  # type: ignore[operator]
 
-    def _current(self) -> tuple[int, int] | None:
+    def handle(self, event: QKeyEvent) -> bool:
+        """A key pressed in another window of ours (the preview): True if it was a review key
+        and review mode is on."""
+        sequence = QKeySequence(event.keyCombination()).toString()
+        slot = self.slots.get(sequence)
+        if slot is None or not self.window.review_bar.reviewing:
+            return False
+        slot()  # type: ignore[operator]
+        return True
+
+    def _current(self) -> tuple[int, str] | None:
+        """The current grid position and its image's relative path."""
         grid = self.window.grid
         position = grid.current_position()
-        if position < 0:
-            return None
-        return position, grid.current_image_row()
+        relpath = self.window.grid_model.relpath_at(position)
+        return None if relpath is None else (position, relpath)
 
     def give(self, verdict: str | None) -> None:
         current = self._current()
         if current is None:
             return
-        position, row = current
-        if self.window.review.give(row, verdict):
+        position, relpath = current
+        if self.window.review.give(self.window.grid_model.dataset, relpath, verdict):
             grid = self.window.grid
             if position + 1 < self.window.grid_model.count():
                 grid.set_current_position(position + 1)
@@ -69,31 +105,36 @@ class ReviewKeys(QObject):
         current = self._current()
         if current is None:
             return
-        _, row = current
-        old = self.window.review.verdict_of_row(row)
+        _, relpath = current
+        dataset = self.window.grid_model.dataset
+        old = self.window.review.verdict_of(dataset, relpath)
         text, ok = QInputDialog.getText(
             self.window, "Note", "A note on this image:", text=old.note if old else ""
         )
-        if ok:
-            self.window.review.give(row, old.verdict if old else None, note=text)
+        if ok:  # the controller refuses (and says so) a note over NOTE_LIMIT
+            self.window.review.give(dataset, relpath, old.verdict if old else None, note=text)
 
     def propose(self) -> None:
         current = self._current()
         if current is None:
             return
-        _, row = current
+        _, relpath = current
+        dataset = self.window.grid_model.dataset
         picker = SynsetPicker(self.window.search, self.window)
         if picker.exec() and (node := picker.chosen()) is not None:
-            old = self.window.review.verdict_of_row(row)
+            old = self.window.review.verdict_of(dataset, relpath)
             verdict = old.verdict if old and old.verdict else "wrong_label"
             wnid = self.window.search.hierarchy.wnid(node)
-            self.window.review.give(row, verdict, proposed=wnid)
+            self.window.review.give(dataset, relpath, verdict, proposed=wnid)
 
     def undo(self) -> None:
-        row = self.window.review.undo()
-        if row is None:
+        relpath = self.window.review.undo()
+        if relpath is None:
             return
         model = self.window.grid_model
-        positions = (model.rows == row).nonzero()[0]
+        if model.index_ is None:
+            return
+        row = model.index_.find_rows([relpath]).get(relpath)
+        positions = (model.rows == row).nonzero()[0] if row is not None else []
         if len(positions):
             self.window.grid.set_current_position(int(positions[0]))
