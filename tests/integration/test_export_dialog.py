@@ -191,3 +191,28 @@ def test_messages_never_ask_for_a_command_line_flag(
     assert "Resume an interrupted export" in text
     assert (out / "mine.txt").read_text() == "a user's file"
     dialog.close()
+
+
+def test_the_dialog_warns_of_split_numbering_and_says_what_failed(
+    qtbot: QtBot, tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
+) -> None:
+    root = make_files(
+        tmp_path / "ds",
+        [f"train/{GOLDEN}/g{i}.JPEG" for i in range(2)]
+        + [f"train/{CHIHUAHUA}/c.JPEG", f"val/{GOLDEN}/v.JPEG"],
+    )
+    view = DatasetView(open_dataset(root, hierarchy, cache_dir=tmp_path / "cache"))
+    dialog = ExportDialog(view, [hierarchy.index(DOG)], [], {})
+    qtbot.addWidget(dialog)
+    wait_for_plan(qtbot, dialog)
+    # val lacks the chihuahua (class 0): ImageFolder would number the golden retriever 0.
+    assert "Note: " in dialog.summary.text()
+    assert "val" in dialog.summary.text()
+    (root / "train" / GOLDEN / "g1.JPEG").unlink()  # vanishes after planning
+    dialog.out.setText(str(tmp_path / "out"))
+    with qtbot.waitSignal(dialog._signals.finished, timeout=20000):
+        dialog.start.click()
+    assert dialog.outcome == {"copy": 3, "failed": 1}
+    assert "1 could not be exported" in dialog.summary.text()
+    assert "g1.JPEG" in dialog.summary.text()
+    dialog.close()

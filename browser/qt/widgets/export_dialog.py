@@ -43,6 +43,7 @@ from browser.core.export import (
     plan_export,
     run_export,
 )
+from browser.core.filenames import display
 from browser.core.verdicts import Verdict
 from browser.qt.background import CallableTask, WorkerDialog
 
@@ -218,6 +219,7 @@ class ExportDialog(WorkerDialog):
             lines.append(f"{plan.excluded_by_verdict:,} images left out by their verdict")
         if plan.renamed:
             lines.append(f"{plan.renamed:,} files renamed beside same-named ones")
+        lines += [f"Note: {for_the_window(warning)}" for warning in plan.warnings]
         self.summary.setText("\n".join(lines))
         self._update_start()
 
@@ -269,11 +271,22 @@ class ExportDialog(WorkerDialog):
             self._update_start()
         else:
             modes = ", ".join(
-                f"{n:,} {MODE_WORDS.get(mode, mode).lower()}" for mode, n in sorted(result.items())
+                f"{n:,} {MODE_WORDS.get(mode, mode).lower()}"
+                for mode, n in sorted(result.items())
+                if mode != "failed"
             )
-            self.summary.setText(
-                f"Done: {modes}. The manifest is manifest.csv in {self.out.text()}."
-            )
+            lines = [f"Done: {modes}. The manifest is manifest.csv in {self.out.text()}."]
+            failed = getattr(result, "failed", [])
+            if failed:
+                # Each failure is in manifest.csv and export.json with its reason; Resume
+                # tries them again.
+                lines.append(
+                    f"{len(failed):,} could not be exported, for example "
+                    f"{display(failed[0][0])}: {failed[0][2]}. Export again with Resume ticked "
+                    "to try them again."
+                )
+            lines += [f"Note: {for_the_window(w)}" for w in getattr(result, "warnings", [])]
+            self.summary.setText("\n".join(lines))
 
     def _stop(self) -> None:
         if self.stop.text() == "Cancel":

@@ -344,8 +344,9 @@ class MainWindow(QMainWindow):
             f"{index.root}  ·  {len(index):,} images in {len(index.class_nodes):,} classes"
         )
         self.history, self.history_at = [], -1
-        for note in index.notes:
-            self.statusBar().showMessage(note, 15000)
+        notes = [*index.notes, *self.review.notices]  # e.g. an unsaved index, carried verdicts
+        if notes:
+            self.statusBar().showMessage("  ·  ".join(notes), 30000)
         target = self.pending_select
         if view.hierarchy is not self.hierarchy:
             # Another hierarchy (ImageNet's files, the folder tree, a taxonomy file), or the
