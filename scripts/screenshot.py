@@ -3,7 +3,7 @@
 Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot.py DATASET OUT.png
            [--select WNID] [--zoom PX] [--preview] [--search TEXT] [--width W --height H]
            [--tab Facts|Statistics|Map] [--dark]
-           [--review] [--verdicts KEYS] [--note TEXT] [--position N]
+           [--review] [--verdicts KEYS] [--note TEXT] [--position N] [--export]
 
 --verdicts presses review keys (e.g. 2135) from the first image on; --note then writes a
 note on the image at --position, which is current when the picture is taken.
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from browser.core.demo import build_demo
 from browser.core.wordnet import load_hierarchy
 from browser.qt.app import build_window
+from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.review_keys import VERDICT_KEYS
 
 
@@ -66,6 +67,7 @@ def main() -> int:
     parser.add_argument("--review", action="store_true", help="review mode on")
     parser.add_argument("--verdicts", default="", help="review keys pressed from the first image")
     parser.add_argument("--note", help="a note on the image at --position")
+    parser.add_argument("--export", action="store_true", help="the Export dialog (Ctrl+E)")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if args.dark:
@@ -81,6 +83,8 @@ def main() -> int:
     if target != "welcome":
         node = window.hierarchy.find(args.select) if args.select else None
         window.open_dataset(target, select=node)
+
+    exporting: list[ExportDialog | None] = []
 
     def after_open() -> None:
         if args.review or args.verdicts or args.note:
@@ -113,10 +117,13 @@ def main() -> int:
                 completer.complete()  # no window manager under Xvfb gives the field focus
         if args.preview:
             window.open_preview()
+        if args.export:
+            exporting.append(window.open_export())
         QTimer.singleShot(2500, shoot)
 
     def shoot() -> None:
-        widget = window.preview if args.preview and window.preview else window
+        dialog = exporting[0] if exporting else None
+        widget = window.preview if args.preview and window.preview else dialog or window
         screen = QApplication.primaryScreen()
         if args.search:
             picture = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height())
