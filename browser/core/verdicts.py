@@ -190,8 +190,8 @@ class VerdictStore:
             return db
         # check_same_thread=False only so that close() may close it from another thread.
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._keep(db)  # before its first statement, which fails on a damaged file
         db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
-        self._keep(db)
         return db
 
     @contextmanager
