@@ -16,32 +16,25 @@ from browser.core import identity
 
 SCHEMA_VERSION = 2  # 2: dataset keys (registry), relative paths as BLOBs
 COLUMNS = "relpath, wnid, verdict, note, proposed, user, time"
+# Schema 2's table and the one schema 1's rows are kept in differ only in the path's type.
+_VERDICT_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    dataset TEXT NOT NULL,
+    relpath {path_type} NOT NULL,
+    wnid TEXT NOT NULL,
+    verdict TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    proposed TEXT NOT NULL DEFAULT '',
+    user TEXT NOT NULL,
+    time REAL NOT NULL,
+    PRIMARY KEY (dataset, relpath)
+);"""
 _SCHEMA = (
     identity.REGISTRY_SCHEMA
+    + "\nCREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    + _VERDICT_TABLE.format(name="verdicts", path_type="BLOB")
+    + _VERDICT_TABLE.format(name="legacy_verdicts", path_type="TEXT")
     + """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS verdicts (
-    dataset TEXT NOT NULL,
-    relpath BLOB NOT NULL,
-    wnid TEXT NOT NULL,
-    verdict TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    proposed TEXT NOT NULL DEFAULT '',
-    user TEXT NOT NULL,
-    time REAL NOT NULL,
-    PRIMARY KEY (dataset, relpath)
-);
-CREATE TABLE IF NOT EXISTS legacy_verdicts (
-    dataset TEXT NOT NULL,
-    relpath TEXT NOT NULL,
-    wnid TEXT NOT NULL,
-    verdict TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    proposed TEXT NOT NULL DEFAULT '',
-    user TEXT NOT NULL,
-    time REAL NOT NULL,
-    PRIMARY KEY (dataset, relpath)
-);
 CREATE TABLE IF NOT EXISTS legacy_claims (
     name TEXT PRIMARY KEY,
     key TEXT NOT NULL,

@@ -296,21 +296,20 @@ class ExportDialog(WorkerDialog):
 
 
 def _row(widgets: list[QWidget]) -> QWidget:
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    return row
+    return _box(QHBoxLayout, widgets)
 
 
 def _column(widgets: list[QWidget]) -> QWidget:
-    column = QWidget()
-    layout = QVBoxLayout(column)
+    return _box(QVBoxLayout, widgets)
+
+
+def _box(kind: type[QHBoxLayout] | type[QVBoxLayout], widgets: list[QWidget]) -> QWidget:
+    box = QWidget()
+    layout = kind(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
         layout.addWidget(widget)
-    return column
+    return box
 
 
 def _choice(words: dict[str, str], values: tuple[str, ...]) -> QComboBox:
