@@ -34,10 +34,10 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser.core.duplicates import DEFAULT_MAX_DISTANCE, group_hashes, near_pairs  # noqa: E402
-from browser.core.ilsvrc import ilsvrc_wnids  # noqa: E402
-from browser.core.phash import file_hash  # noqa: E402
-from browser.core.thumbnails import decode_with_pillow  # noqa: E402
+from browser.core.analysis.duplicates import DEFAULT_MAX_DISTANCE, group_hashes, near_pairs  # noqa: E402
+from browser.core.hierarchy.ilsvrc import ilsvrc_wnids  # noqa: E402
+from browser.core.images.phash import file_hash  # noqa: E402
+from browser.core.images.thumbnails import decode_with_pillow  # noqa: E402
 
 
 def grouping(count: int) -> tuple[float, float, int, int]:
@@ -128,7 +128,7 @@ def run_cli(root: Path, cache: Path) -> tuple[float, float, int]:
 
 
 def child(root: str, cache: str) -> None:
-    from browser.cli import run
+    from browser.cli.main import run
 
     status = run(["duplicates", root, "--json", "--cache-dir", cache])
     with open("/proc/self/status") as status_file:

@@ -16,12 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser.core.browse import DatasetView  # noqa: E402
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.export import ExportOptions, plan_export, run_export  # noqa: E402
-from browser.core.ilsvrc import ilsvrc_wnids  # noqa: E402
-from browser.core.statpass import fill_file_facts  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.statpass import fill_file_facts  # noqa: E402
+from browser.core.dataset.view import DatasetView  # noqa: E402
+from browser.core.export.plan import ExportOptions, plan_export
+from browser.core.export.run import run_export  # noqa: E402
+from browser.core.hierarchy.ilsvrc import ilsvrc_wnids  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
 
 
 def main() -> None:

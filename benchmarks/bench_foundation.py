@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
-from browser.core.counts import compute_counts  # noqa: E402
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.statpass import fill_file_facts  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.counts import compute_counts  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.statpass import fill_file_facts  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
 
 
 def bare_walk(path: str) -> int:
@@ -77,9 +77,9 @@ REOPEN = """
 import json, time
 t0 = time.perf_counter()
 from pathlib import Path
-from browser.core.wordnet import load_hierarchy
-from browser.core.dataset import open_dataset
-from browser.core.counts import compute_counts
+from browser.core.hierarchy.wordnet import load_hierarchy
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.counts import compute_counts
 t1 = time.perf_counter()
 h = load_hierarchy()
 t2 = time.perf_counter()
@@ -99,7 +99,7 @@ LOAD = """
 import json, time
 import numpy
 t0 = time.perf_counter()
-from browser.core.wordnet import load_hierarchy
+from browser.core.hierarchy.wordnet import load_hierarchy
 h = load_hierarchy()
 print(json.dumps({"load": time.perf_counter() - t0}))
 """

@@ -31,12 +31,12 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
-from browser.core.browse import DatasetView  # noqa: E402
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.search import SynsetSearch  # noqa: E402
-from browser.core.statpass import fill_file_facts  # noqa: E402
-from browser.core.thumbnails import ThumbnailCache, decode_with_pillow  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.statpass import fill_file_facts  # noqa: E402
+from browser.core.dataset.view import DatasetView  # noqa: E402
+from browser.core.hierarchy.search import SynsetSearch  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
+from browser.core.images.thumbnails import ThumbnailCache, decode_with_pillow  # noqa: E402
 from browser.qt.gcpin import GarbageCollector  # noqa: E402
 from browser.qt.identity import new_dataset_key  # noqa: E402
 from browser.qt.models.grid_model import ImageGridModel  # noqa: E402

@@ -15,11 +15,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
-from browser.core.browse import DatasetView  # noqa: E402
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.statistics import synset_statistics  # noqa: E402
-from browser.core.treemap import nested_layout  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.analysis.statistics import synset_statistics  # noqa: E402
+from browser.core.analysis.treemap import nested_layout  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.view import DatasetView  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
 
 
 def main() -> None:

@@ -28,11 +28,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image  # noqa: E402
 
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.ilsvrc import ilsvrc_wnids  # noqa: E402
-from browser.core.tarshards import MemberPath  # noqa: E402
-from browser.core.thumbnails import ThumbnailCache  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.tarshards import MemberPath  # noqa: E402
+from browser.core.hierarchy.ilsvrc import ilsvrc_wnids  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
+from browser.core.images.thumbnails import ThumbnailCache  # noqa: E402
 from browser.qt.thumbdecode import ThumbRequest, Ticket, produce_thumbnail  # noqa: E402
 
 T = TypeVar("T")

@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser.core.identity import fingerprint  # noqa: E402
-from browser.core.index import DatasetIndex  # noqa: E402
-from browser.core.scanner import FolderRecord  # noqa: E402
-from browser.core.verdictfiles import export_verdicts, import_verdicts  # noqa: E402
-from browser.core.verdicts import Verdict, VerdictStore  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.identity import fingerprint  # noqa: E402
+from browser.core.dataset.index import DatasetIndex  # noqa: E402
+from browser.core.dataset.scanner import FolderRecord  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
+from browser.core.review.files import export_verdicts, import_verdicts  # noqa: E402
+from browser.core.review.verdicts import Verdict, VerdictStore  # noqa: E402
 
 
 def synthetic_index(classes: int = 1000, per_class: int = 1281) -> DatasetIndex:

@@ -11,27 +11,28 @@ import os
 import sys
 from collections.abc import Mapping
 
-from browser import cli
+from browser.cli.main import COMMANDS, run, unknown_command
+from browser.cli.parsing import PROG, OneLineParser, UsageError, add_layout, split_command
 from browser.core import userdirs
-from browser.core.dataset import DatasetPathError, check_root
-from browser.core.demo import build_demo
-from browser.core.wordnet import load_hierarchy
+from browser.core.dataset.demo import build_demo
+from browser.core.dataset.opening import DatasetPathError, check_root
+from browser.core.hierarchy.wordnet import load_hierarchy
 
 log = logging.getLogger(__name__)
 
 
-def build_app_parser() -> cli.OneLineParser:
-    parser = cli.OneLineParser(
-        prog=cli.PROG,
+def build_app_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog=PROG,
         description=(
             "Explore ImageNet-style datasets through their WordNet hierarchy. "
-            f"Headless commands: {', '.join(cli.COMMANDS)} (see {cli.PROG} COMMAND --help)."
+            f"Headless commands: {', '.join(COMMANDS)} (see {PROG} COMMAND --help)."
         ),
     )
     parser.add_argument("dataset", nargs="?", help="dataset folder to open")
     parser.add_argument("--demo", action="store_true", help="open a small generated demo dataset")
     parser.add_argument("--select", metavar="WNID", help="synset to select on start")
-    cli.add_layout(parser)
+    add_layout(parser)
     parser.add_argument("--cache-dir", help="folder for indexes and thumbnails")
     parser.add_argument("--data-dir", help="folder for what you make (recent datasets, …)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -56,11 +57,11 @@ def display_problem(environ: Mapping[str, str], platform: str = sys.platform) ->
     if any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         return None
     return (
-        f"{cli.PROG}: the window needs a display, and there is none (DISPLAY and "
+        f"{PROG}: the window needs a display, and there is none (DISPLAY and "
         f"WAYLAND_DISPLAY are unset): run it in a desktop session, or under a virtual one "
-        f"with `xvfb-run -a {cli.PROG} …` (apt-get install xvfb), or with "
+        f"with `xvfb-run -a {PROG} …` (apt-get install xvfb), or with "
         f"QT_QPA_PLATFORM=offscreen to run it with no window at all; the commands "
-        f"({', '.join(cli.COMMANDS)}) need no display"
+        f"({', '.join(COMMANDS)}) need no display"
     )
 
 
@@ -68,7 +69,7 @@ def run_app(argv: list[str]) -> int:
     """The interactive app: arguments, logging and folders first, then Qt."""
     try:
         args = build_app_parser().parse_args(argv)
-    except cli.UsageError as exc:
+    except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
     logging.basicConfig(
@@ -81,18 +82,18 @@ def run_app(argv: list[str]) -> int:
     if dataset is not None and not os.path.lexists(dataset) and os.sep not in dataset:
         # A bare word that names nothing here: a mistyped command (`sacn`, `help`) far more
         # often than a missing folder.
-        print(cli.unknown_command(dataset), file=sys.stderr)
+        print(unknown_command(dataset), file=sys.stderr)
         return 2
     if dataset is not None:
         try:
             check_root(dataset)
         except DatasetPathError as exc:
-            print(f"{cli.PROG}: {exc}", file=sys.stderr)
+            print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
     hierarchy = load_hierarchy()
     select = hierarchy.find(args.select.strip()) if args.select else None
     if args.select and select is None:
-        print(f"{cli.PROG}: {args.select!r} is not a WordNet 3.0 noun synset id", file=sys.stderr)
+        print(f"{PROG}: {args.select!r} is not a WordNet 3.0 noun synset id", file=sys.stderr)
         return 2
     problem = display_problem(os.environ)
     if problem is not None:
@@ -116,7 +117,7 @@ def run_app(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    position = cli.split_command(argv, APP_VALUED_OPTIONS)
-    if position is not None and argv[position] in cli.COMMANDS:
-        return cli.run(argv)
+    position = split_command(argv, APP_VALUED_OPTIONS)
+    if position is not None and argv[position] in COMMANDS:
+        return run(argv)
     return run_app(argv)

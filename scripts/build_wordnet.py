@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from browser.core.wordnet import RESOURCE_NAME, compile_from_nltk, load_hierarchy
+from browser.core.hierarchy.wordnet import RESOURCE_NAME, compile_from_nltk, load_hierarchy
 
 
 def main(argv: list[str]) -> int:

@@ -20,8 +20,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from browser.core.demo import build_demo
-from browser.core.wordnet import load_hierarchy
+from browser.core.dataset.demo import build_demo
+from browser.core.hierarchy.wordnet import load_hierarchy
 from browser.qt.app import build_window
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.review_keys import VERDICT_KEYS

@@ -13,10 +13,10 @@ from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from browser.core.browse import DatasetView  # noqa: E402
-from browser.core.dataset import open_dataset  # noqa: E402
-from browser.core.hierarchy import Hierarchy  # noqa: E402
-from browser.core.wordnet import load_hierarchy  # noqa: E402
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.dataset.view import DatasetView  # noqa: E402
+from browser.core.hierarchy.dag import Hierarchy  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
 from browser.qt.thumbs import LIVE_POOLS  # noqa: E402
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from browser.core.demo import build_demo
-from browser.core.hierarchy import Hierarchy
+from browser.core.dataset.demo import build_demo
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.recent import RecentDatasets
-from browser.core.thumbnails import ThumbnailCache
 from browser.qt.gcpin import GarbageCollector
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow

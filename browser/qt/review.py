@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from browser.core.browse import DatasetView
-from browser.core.estimates import ReviewSummary
+from browser.core.dataset.view import DatasetView
 from browser.core.filenames import display
-from browser.core.verdicts import NOTE_LIMIT, Verdict, VerdictsReadOnly, VerdictStore
+from browser.core.review.estimates import ReviewSummary
+from browser.core.review.verdicts import NOTE_LIMIT, Verdict, VerdictsReadOnly, VerdictStore
 from browser.qt.identity import DatasetKey
 
 log = logging.getLogger(__name__)

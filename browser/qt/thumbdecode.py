@@ -16,15 +16,15 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 
-from browser.core.decodebudget import (
+from browser.core.dataset.tarshards import MemberPath, open_image
+from browser.core.images.decodebudget import (
     TooLargeToDecode,
     budget_reason,
     draft_scale,
     fits_budget,
     prepare_decode,
 )
-from browser.core.tarshards import MemberPath, open_image
-from browser.core.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
+from browser.core.images.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _flatten(image: QImage) -> QImage:
 
 def _bounded_reader(path: str, bucket: int | None) -> tuple[QImageReader, QSize | None, str]:
     """A reader set to decode ``path`` scaled to fit ``bucket`` (None: full size) within the
-    pixel budget (browser.core.decodebudget): (reader, the size the decoder will allocate or
+    pixel budget (browser.core.images.decodebudget): (reader, the size the decoder will allocate or
     None if the header is unreadable, a refusal if over the budget).
 
     Qt decodes a JPEG at 1/2, 1/4 or 1/8 scale when asked for a small enough size (libjpeg's

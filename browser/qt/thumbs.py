@@ -37,7 +37,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QPixmap
 
-from browser.core.thumbnails import ThumbnailCache
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.qt.decodequeue import DecodeQueue, Work, yield_cpu_to_gui
 from browser.qt.thumbdecode import (
     ThumbRequest,

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
-from browser.core.scanner import ScanCancelled
-from browser.core.search import SynsetSearch
-from browser.core.statpass import fill_file_facts, pending_folders
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.scanner import ScanCancelled
+from browser.core.dataset.statpass import fill_file_facts, pending_folders
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.search import SynsetSearch
 from browser.qt.background import CallableTask, serial_pool
 
 log = logging.getLogger(__name__)

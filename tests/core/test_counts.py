@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser.core.counts import compute_counts, roll_up
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
+from browser.core.dataset.counts import compute_counts, roll_up
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
 ILSVRC_WNIDS = (Path(__file__).parents[2] / "resources" / "ilsvrc" / "wnids.txt").read_text()

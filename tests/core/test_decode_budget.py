@@ -18,18 +18,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from browser.core.dataset import open_dataset
-from browser.core.decodebudget import (
+from browser.core.analysis.duplicates import HashCache, hash_rows
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.images.decodebudget import (
     MAX_DECODE_PIXELS,
     TooLargeToDecode,
     draft_scale,
     prepare_decode,
 )
-from browser.core.duplicates import HashCache, hash_rows
-from browser.core.hierarchy import Hierarchy
-from browser.core.imageinfo import image_facts
-from browser.core.phash import file_hash
-from browser.core.thumbnails import decode_with_pillow
+from browser.core.images.imageinfo import image_facts
+from browser.core.images.phash import file_hash
+from browser.core.images.thumbnails import decode_with_pillow
 from tests.conftest import TENCH
 
 

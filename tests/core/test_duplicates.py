@@ -16,9 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from browser.core import duplicates
-from browser.core.dataset import open_dataset
-from browser.core.duplicates import (
+from browser.core.analysis import duplicates
+from browser.core.analysis.duplicates import (
     DEFAULT_MAX_DISTANCE,
     KIND_ORDER,
     DuplicateGroup,
@@ -29,8 +28,9 @@ from browser.core.duplicates import (
     hash_rows,
     near_pairs,
 )
-from browser.core.hierarchy import Hierarchy
-from browser.core.phash import hamming, image_hash
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.images.phash import hamming, image_hash
 from tests.conftest import GOLDEN, TABBY, TENCH, write_image
 
 

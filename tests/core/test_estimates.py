@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.estimates import ReviewSummary, wilson
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import Verdict
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.estimates import ReviewSummary, wilson
+from browser.core.review.verdicts import Verdict
 from tests.conftest import DOG, GOLDEN, TENCH, MakeFiles
 
 GOLDFISH, CYPRINID = "n01443537", "n01439121"

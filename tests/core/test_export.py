@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from browser.core import export as export_module
-from browser.core import exportfiles
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.export import ExportError, ExportOptions, plan_export, run_export, safe_name
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import Verdict
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.export import files as exportfiles
+from browser.core.export.names import safe_name
+from browser.core.export.plan import ExportError, ExportOptions, plan_export
+from browser.core.export.run import run_export
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import Verdict
 from tests.conftest import DOG, GOLDEN, TABBY, TENCH, MakeFiles
 
 CHIHUAHUA = "n02085620"
@@ -100,7 +101,7 @@ def test_hardlinks_fall_back_to_copies_across_devices(
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         real_link(source, target)
 
-    monkeypatch.setattr(export_module.os, "link", cross_device)
+    monkeypatch.setattr(exportfiles.os, "link", cross_device)
     options = ExportOptions((GOLDEN,), "hardlink", splits=("train",))
     out = tmp_path / "out"
     modes = run_export(view, options, plan_export(view, options), out)

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from browser.core import exportfiles
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.export import ExportError, ExportOptions, plan_export, run_export
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.export import files as exportfiles
+from browser.core.export.plan import ExportError, ExportOptions, plan_export
+from browser.core.export.run import run_export
 from browser.core.filenames import open_text, path_from_json
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import Verdict
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import Verdict
 from tests.conftest import DOG, GOLDEN, TABBY, MakeFiles
 
 CHIHUAHUA = "n02085620"

@@ -7,7 +7,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from browser.core.exportnames import MAX_NAME_BYTES, fit_name, safe_name, unique_names
+from browser.core.export.names import MAX_NAME_BYTES, fit_name, safe_name, unique_names
 
 # Source names as a Linux disk may hold them: any characters, undecodable bytes (lone
 # surrogates, as os.fsdecode gives them), clashes that differ only in case, long names.

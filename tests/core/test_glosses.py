@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.wordnet import clean_gloss
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.wordnet import clean_gloss
 
 CATTLE, SWIMMING = "n02402425", "n00442115"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser.core.hierarchy import ENTITY_WNID, Hierarchy, is_wnid_shaped
-from browser.core.wordnet import HierarchyResourceError, load_hierarchy
+from browser.core.hierarchy.dag import ENTITY_WNID, Hierarchy, is_wnid_shaped
+from browser.core.hierarchy.wordnet import HierarchyResourceError, load_hierarchy
 
 DOG, CANINE, DOMESTIC_ANIMAL, ANIMAL = "n02084071", "n02083346", "n01317541", "n00015388"
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.browse import DatasetView
-from browser.core.counts import compute_counts
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.hierarchychoice import HierarchyChoiceError
-from browser.core.statpass import fill_file_facts
+from browser.core.dataset.counts import compute_counts
+from browser.core.dataset.hierarchychoice import HierarchyChoiceError
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.statpass import fill_file_facts
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import TENCH, MakeFiles
 
 GOLDFISH = "n01443537"

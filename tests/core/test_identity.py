@@ -6,12 +6,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.identity import fingerprint
-from browser.core.index import DatasetIndex
-from browser.core.statpass import fill_file_facts
-from browser.core.verdicts import DATABASE_NAME, VerdictStore
+from browser.core.dataset.identity import fingerprint
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.statpass import fill_file_facts
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import DATABASE_NAME, VerdictStore
 from tests.conftest import GOLDEN, TENCH, MakeFiles
 
 

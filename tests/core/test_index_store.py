@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from browser.core import scanner, store
-from browser.core.dataset import DatasetPathError, open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.scanner import ScanCancelled
-from browser.core.statpass import fill_file_facts, pending_folders
+from browser.core.dataset import scanner, store
+from browser.core.dataset.opening import DatasetPathError, open_dataset
+from browser.core.dataset.scanner import ScanCancelled
+from browser.core.dataset.statpass import fill_file_facts, pending_folders
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH, SHARK = "n01440764", "n01443537", "n01484850"
@@ -57,7 +57,7 @@ def test_reopening_reads_the_store_without_walking(
     def no_walk(*args: object, **kwargs: object) -> None:
         raise AssertionError("the dataset was walked again")
 
-    monkeypatch.setattr("browser.core.dataset.scan", no_walk)
+    monkeypatch.setattr("browser.core.dataset.opening.scan", no_walk)
     again = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert not again.scanned
     assert [again.relpath(r) for r in range(len(again))] == [

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
-from browser.core.labelfiles import OUTSIDE_ROOT
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.labelfiles import OUTSIDE_ROOT
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import GOLDEN, TENCH, MakeFiles
 
 VAL = [f"ILSVRC2012_val_{n:08d}.JPEG" for n in range(1, 5)]

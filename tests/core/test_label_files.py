@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser.core.counts import compute_counts
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
-from browser.core.statpass import fill_file_facts
+from browser.core.dataset.counts import compute_counts
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.statpass import fill_file_facts
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import DOG, GOLDEN, TENCH, MakeFiles
 
 KIT_FOX = "n02119789"
@@ -180,7 +180,7 @@ def test_tiny_imagenet_train_folders_and_val_annotations(
 def test_imagenet_v2_folders_are_class_indices_in_sorted_wnid_order(
     tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy
 ) -> None:
-    from browser.core.ilsvrc import ilsvrc_wnids
+    from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
 
     wnids = ilsvrc_wnids()
     assert len(wnids) == 1000
@@ -205,7 +205,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 def test_meta_mat_is_read_plain_and_compressed() -> None:
     # Both files were written by SciPy's savemat, shaped like the devkit's meta.mat.
-    from browser.core.matfile import devkit_ids, read_mat
+    from browser.core.dataset.matfile import devkit_ids, read_mat
 
     for name in ("meta-plain.mat", "meta-compressed.mat"):
         assert devkit_ids(str(DATA / name)) == {
@@ -224,7 +224,7 @@ def test_devkit_ids_come_from_meta_mat_without_a_map(
 ) -> None:
     import shutil
 
-    from browser.core.classids import ClassNumbering
+    from browser.core.dataset.classids import ClassNumbering
 
     root = tmp_path / "imagenet"
     make_files(root / "val", VAL[:3])

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.ilsvrc import ilsvrc_wnids
-from browser.core.layouts import LayoutRefused
+from browser.core.dataset.layouts import LayoutRefused
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
 from tests.conftest import MakeFiles
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.ilsvrc import ilsvrc_class_index
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.ilsvrc import ilsvrc_class_index
 from tests.conftest import GOLDEN, TENCH, MakeFiles
 
 GOLDFISH = "n01443537"

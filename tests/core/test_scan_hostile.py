@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from browser.core import layouts, scanner
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import VANISHED
-from browser.core.statpass import fill_file_facts
+from browser.core.dataset import layouts, scanner
+from browser.core.dataset.index import VANISHED
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.statpass import fill_file_facts
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH = "n01440764", "n01443537"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
-from browser.core.layouts import (
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.layouts import (
     LAYOUT_CLASS_FOLDERS,
     LAYOUT_SPLIT_CLASS_FOLDERS,
     UNMAPPED_LOOSE,
     UNMAPPED_NOT_SYNSET,
     UNMAPPED_NOT_WNID,
 )
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH, DOG = "n01440764", "n01443537", "n02084071"

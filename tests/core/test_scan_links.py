@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from browser.core import layouts, scanner
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
+from browser.core.dataset import layouts, scanner
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.opening import open_dataset
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH, SHARK = "n01440764", "n01443537", "n01484850"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.search import MatchKind, SynsetSearch
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.search import MatchKind, SynsetSearch
 
 
 @pytest.fixture(scope="module")

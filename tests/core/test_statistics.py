@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.statistics import synset_statistics
-from browser.core.statpass import fill_file_facts
+from browser.core.analysis.statistics import synset_statistics
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.statpass import fill_file_facts
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import DOG, GOLDEN, MakeFiles
 
 CHIHUAHUA, PUG = "n02085620", "n02110958"
@@ -49,7 +49,7 @@ def test_pixel_sizes_are_read_from_headers_cached_and_charted(
     import numpy as np
     from PIL import Image
 
-    from browser.core.dimensions import DimensionCache, read_dimensions
+    from browser.core.images.dimensions import DimensionCache, read_dimensions
 
     root = tmp_path / "ds"
     for name, size in [("a", (400, 300)), ("b", (400, 300)), ("c", (200, 400))]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.counts import compute_counts
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.imageinfo import image_facts
-from browser.core.tarshards import MemberPath
-from browser.core.thumbnails import decode_with_pillow
+from browser.core.dataset.counts import compute_counts
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.tarshards import MemberPath
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.images.imageinfo import image_facts
+from browser.core.images.thumbnails import decode_with_pillow
 from tests.conftest import DOG, GOLDEN, TENCH, write_image
 
 
@@ -118,8 +118,8 @@ def test_a_reopened_index_still_reads_members_without_listing_again(
 def test_the_fast_header_reader_agrees_with_tarfile(
     shards: Path, tmp_path: Path, tar_format: int
 ) -> None:
-    from browser.core.layouts import is_image_name
-    from browser.core.tarshards import _fast_listing, _tarfile_listing, list_shard
+    from browser.core.dataset.layouts import is_image_name
+    from browser.core.dataset.tarshards import _fast_listing, _tarfile_listing, list_shard
 
     path = tmp_path / f"n01443537-{tar_format}.tar"
     data = image_bytes(tmp_path, (40, 30), (1, 2, 3))
@@ -141,7 +141,7 @@ def test_the_fast_header_reader_agrees_with_tarfile(
 def test_an_image_is_copied_out_of_its_shard_and_nothing_is_overwritten(
     shards: Path, tmp_path: Path, hierarchy: Hierarchy
 ) -> None:
-    from browser.core.tarshards import copy_image
+    from browser.core.dataset.tarshards import copy_image
 
     index = open_dataset(shards, hierarchy, cache_dir=tmp_path / "cache")
     row = next(r for r in range(len(index)) if index.name(r) == f"{GOLDEN}_1.JPEG")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from browser.core.counts import roll_up
-from browser.core.taxonomies import (
+from browser.core.dataset.counts import roll_up
+from browser.core.hierarchy.taxonomies import (
     ROOT_ID,
     build,
     folder_taxonomy,

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.hierarchychoice import HierarchyChoiceError, choose_hierarchy
-from browser.core.taxonomies import read_csv_taxonomy, read_imagenet_files, read_json_taxonomy
+from browser.core.dataset.hierarchychoice import HierarchyChoiceError, choose_hierarchy
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.taxonomies import (
+    read_csv_taxonomy,
+    read_imagenet_files,
+    read_json_taxonomy,
+)
 
 BOM = b"\xef\xbb\xbf"
 

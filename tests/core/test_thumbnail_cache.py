@@ -7,7 +7,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from browser.core.thumbnails import ThumbnailCache
+from browser.core.images.thumbnails import ThumbnailCache
 
 
 def _wal(folder: Path) -> Path:

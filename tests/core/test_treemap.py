@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.treemap import layout, squarify, through_chains
+from browser.core.analysis.treemap import layout, squarify, through_chains
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import DOG, GOLDEN, TABBY, TENCH, MakeFiles
 
 

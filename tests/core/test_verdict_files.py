@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from browser.core import verdictfiles
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.estimates import ReviewSummary
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdictfiles import export_verdicts, import_verdicts
-from browser.core.verdicts import NOTE_LIMIT, VERDICTS, Verdict, VerdictStore
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review import files as verdictfiles
+from browser.core.review.estimates import ReviewSummary
+from browser.core.review.files import export_verdicts, import_verdicts
+from browser.core.review.verdicts import NOTE_LIMIT, VERDICTS, Verdict, VerdictStore
 from tests.conftest import TENCH, MakeFiles
 
 ROOT = "/data/imagenet/val"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.verdicts import (
+from browser.core.review.verdicts import (
     DATABASE_NAME,
     NOTE_LIMIT,
     Verdict,
@@ -101,7 +101,7 @@ def test_killing_the_process_keeps_every_committed_verdict(tmp_path: Path) -> No
         f"""
         import sys
         from pathlib import Path
-        from browser.core.verdicts import VerdictStore
+        from browser.core.review.verdicts import VerdictStore
         store = VerdictStore(Path({str(tmp_path)!r}))
         for n in range(100000):
             store.give("/d/val", f"{{n}}.JPEG", "n01440764", "correct")

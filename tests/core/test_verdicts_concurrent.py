@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from browser.core.verdictfiles import import_verdicts
-from browser.core.verdicts import VerdictStore
+from browser.core.review.files import import_verdicts
+from browser.core.review.verdicts import VerdictStore
 
 ROOT = "/data/imagenet/train"
 IMAGES = 3000

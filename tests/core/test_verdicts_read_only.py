@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.verdicts import DATABASE_NAME, VerdictStore
+from browser.core.review.verdicts import DATABASE_NAME, VerdictStore
 from tests.conftest import TENCH
 from tests.core.test_identity import write_schema_1
 
@@ -26,7 +26,7 @@ ROOT = "/data/imagenet/val"
 _READER = """
 import json, sys
 from pathlib import Path
-from browser.core.verdicts import VerdictStore, VerdictsReadOnly
+from browser.core.review.verdicts import VerdictStore, VerdictsReadOnly
 with VerdictStore(Path(sys.argv[1])) as store:
     seen = sorted((v.relpath, v.verdict) for v in store.all(sys.argv[2]))
     try:

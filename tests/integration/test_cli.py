@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from browser import cli
+from browser.cli import main as cli
+from browser.cli import opening
 from browser.core.filenames import has_undecodable, path_from_json
 from tests.conftest import MakeFiles
 
@@ -142,7 +143,7 @@ def test_other_failures_exit_1_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(cli, "open_dataset", broken)
+    monkeypatch.setattr(opening, "open_dataset", broken)
     assert cli.run(["scan", str(dataset), "--cache-dir", str(tmp_path / "cache")]) == 1
     err = capsys.readouterr().err
     assert err == "synset-browser: error: the disk is on fire\n"
@@ -276,7 +277,7 @@ def test_stats_and_search_with_the_folder_tree_as_hierarchy(
 
 
 def test_verdicts_summary_export_and_import(tmp_path: Path, make_files: MakeFiles) -> None:
-    from browser.core.verdicts import Verdict, VerdictStore
+    from browser.core.review.verdicts import Verdict, VerdictStore
 
     root = make_files(tmp_path / "ds", [f"{TENCH}/a.JPEG", f"{TENCH}/b.JPEG", f"{GOLDEN}/c.JPEG"])
     data = tmp_path / "data"
@@ -463,9 +464,9 @@ def test_duplicates_lists_an_exact_copy_under_another_label_first(tmp_path: Path
 def test_stats_json_carries_pixel_sizes_once_measured(tmp_path: Path) -> None:
     from PIL import Image
 
-    from browser.core.dataset import open_dataset
-    from browser.core.dimensions import dimension_cache_for, read_dimensions
-    from browser.core.wordnet import load_hierarchy
+    from browser.core.dataset.opening import open_dataset
+    from browser.core.hierarchy.wordnet import load_hierarchy
+    from browser.core.images.dimensions import dimension_cache_for, read_dimensions
 
     root = tmp_path / "ds" / GOLDEN
     root.mkdir(parents=True)
@@ -543,7 +544,7 @@ def test_global_options_go_before_or_after_the_command(
     assert json.loads(done.stdout)["images"] == 4
     assert list((tmp_path / "c" / "indexes").iterdir())  # --cache-dir was heeded
     if "-v" in args:
-        assert "INFO browser.core.scanner: scanned" in done.stderr  # -v was heeded
+        assert "INFO browser.core.dataset.scanner: scanned" in done.stderr  # -v was heeded
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from browser.core.browse import DatasetView
-from browser.core.dataset import open_dataset
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import Verdict
+from browser.core.dataset.opening import open_dataset
+from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import Verdict
 from browser.qt.widgets.export_dialog import ExportDialog
 from tests.conftest import DOG, GOLDEN, MakeFiles
 

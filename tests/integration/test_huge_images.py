@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.models.grid_model import FAILURE_ROLE
 from tests.conftest import TENCH
 from tests.core.test_decode_budget import huge_png

@@ -16,11 +16,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from browser.core.demo import build_demo
-from browser.core.hierarchy import Hierarchy
-from browser.core.ilsvrc import ilsvrc_class_index
+from browser.core.dataset.demo import build_demo
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.ilsvrc import ilsvrc_class_index
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.recent import RecentDatasets
-from browser.core.thumbnails import ThumbnailCache
 from browser.qt import workers
 from browser.qt.models.grid_model import FAILURE_ROLE
 from browser.qt.thumbs import ThumbnailLoader

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import VerdictStore
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import VerdictStore
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.widgets.synset_picker import SynsetPicker
 from tests.conftest import GOLDEN, TENCH, MakeFiles

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import Verdict, VerdictStore
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import Verdict, VerdictStore
 from browser.qt.widgets.main_window import MainWindow
 from tests.conftest import GOLDEN
 from tests.integration.painted import build_datasets

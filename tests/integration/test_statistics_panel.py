@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import DOG, GOLDEN, MakeFiles
 from tests.integration.windows import make_window
 

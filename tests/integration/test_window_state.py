@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.main_window import MainWindow
 from tests.integration.painted import (

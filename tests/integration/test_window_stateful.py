@@ -38,9 +38,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from browser.core.browse import SortKey
-from browser.core.hierarchy import Hierarchy
-from browser.core.verdicts import VerdictStore
+from browser.core.dataset.view import SortKey
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.review.verdicts import VerdictStore
 from tests.conftest import DOG, GOLDEN, TABBY, TENCH
 from tests.integration.painted import (
     all_codes,

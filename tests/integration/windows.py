@@ -6,9 +6,9 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.recent import RecentDatasets
-from browser.core.thumbnails import ThumbnailCache
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.main_window import MainWindow
 from browser.qt.workers import DatasetTasks

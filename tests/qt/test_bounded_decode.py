@@ -11,7 +11,7 @@ from PIL import Image
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QImageReader
 
-from browser.core.thumbnails import ThumbnailCache
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.qt import thumbdecode
 from browser.qt.thumbdecode import ThumbRequest, Ticket, produce_thumbnail
 from browser.qt.widgets.preview import load_full

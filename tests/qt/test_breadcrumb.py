@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
+from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from tests.conftest import TENCH
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from browser.core.browse import DatasetView, SortKey
-from browser.core.thumbnails import ThumbnailCache
+from browser.core.dataset.view import DatasetView, SortKey
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.qt.identity import new_dataset_key
 from browser.qt.models.grid_model import CLASS_ROLE, FAILURE_ROLE, ROW_ROLE, ImageGridModel
 from browser.qt.thumbs import ThumbnailLoader

@@ -10,8 +10,8 @@ from PIL import Image
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from browser.core import thumbnails as thumbnails_module
-from browser.core.thumbnails import ThumbnailCache
+from browser.core.images import thumbnails as thumbnails_module
+from browser.core.images.thumbnails import ThumbnailCache
 from browser.qt import thumbdecode
 from browser.qt.thumbdecode import ThumbRequest, Ticket, produce_thumbnail
 from browser.qt.thumbs import ThumbnailLoader
@@ -243,7 +243,7 @@ def test_a_tar_shard_member_gets_a_thumbnail_and_a_preview_without_extraction(
     import io
     import tarfile
 
-    from browser.core.tarshards import MemberPath
+    from browser.core.dataset.tarshards import MemberPath
     from browser.qt.widgets.preview import load_full
 
     picture = tmp_path / "p.jpg"

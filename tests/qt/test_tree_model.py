@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
-from browser.core.browse import DatasetView
+from browser.core.dataset.view import DatasetView
 from browser.qt.models.tree_model import SYNSET_ROLE, SynsetTreeModel
 from tests.conftest import DOG, GOLDEN
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from browser.core.hierarchy import Hierarchy
-from browser.core.index import DatasetIndex
-from browser.core.search import SynsetSearch
+from browser.core.dataset.index import DatasetIndex
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.search import SynsetSearch
 from browser.qt import workers
 from browser.qt.workers import DatasetTasks
 

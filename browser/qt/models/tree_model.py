@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from browser.core.browse import DatasetView
+from browser.core.dataset.view import DatasetView
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Synset", "Images", "Classes", "Errors")

@@ -1,7 +1,7 @@
 """Small charts drawn with QPainter (no charting dependency), and the statistics panel.
 
 Each chart shows one thing and sits under a caption that says the takeaway in words; the
-numbers come from browser.core.statistics.
+numbers come from browser.core.analysis.statistics.
 
 Signals:
     StatisticsPanel.synsetClicked(int): a bar of the children chart was clicked.
@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.browse import DatasetView
-from browser.core.dimensions import dimension_cache_for, read_dimensions
-from browser.core.estimates import Estimate
-from browser.core.scanner import ScanCancelled
-from browser.core.statistics import SynsetStatistics, synset_statistics
+from browser.core.analysis.statistics import SynsetStatistics, synset_statistics
+from browser.core.dataset.scanner import ScanCancelled
+from browser.core.dataset.view import DatasetView
+from browser.core.images.dimensions import dimension_cache_for, read_dimensions
+from browser.core.review.estimates import Estimate
 from browser.qt.background import CallableTask, ProgressSignals, serial_pool
 
 _BAR_HEIGHT = 18

@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.browse import DatasetView
-from browser.core.duplicates import (
+from browser.core.analysis.duplicates import (
     DEFAULT_MAX_DISTANCE,
     DuplicateGroup,
     find_duplicate_groups,
     hash_cache_for,
     hash_rows,
 )
-from browser.core.scanner import ScanCancelled
+from browser.core.dataset.scanner import ScanCancelled
+from browser.core.dataset.view import DatasetView
 from browser.qt.background import CallableTask, ProgressSignals, WorkerDialog
 
 KIND_TEXT = {

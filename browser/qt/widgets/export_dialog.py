@@ -33,18 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.browse import DatasetView
-from browser.core.export import (
+from browser.core.dataset.view import DatasetView
+from browser.core.export.plan import (
     LABELS,
     MODES,
     ExportError,
     ExportOptions,
     ExportPlan,
     plan_export,
-    run_export,
 )
+from browser.core.export.run import run_export
 from browser.core.filenames import display
-from browser.core.verdicts import Verdict
+from browser.core.review.verdicts import Verdict
 from browser.qt.background import CallableTask, WorkerDialog
 
 # The core's option values, as the dialog words them (in the core's order).

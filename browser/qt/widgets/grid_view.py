@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.thumbnails import bucket_for
+from browser.core.images.thumbnails import bucket_for
 from browser.qt.models.grid_model import Cell, ImageGridModel
 
 CAPTION_LINES_HEIGHT = 34

@@ -35,15 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.browse import DatasetView, SortKey
+from browser.core.dataset.hierarchychoice import WORDNET
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.scanner import ScanProgress
+from browser.core.dataset.view import DatasetView, SortKey
 from browser.core.filenames import display
-from browser.core.hierarchy import Hierarchy
-from browser.core.hierarchychoice import WORDNET
-from browser.core.index import DatasetIndex
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.search import SynsetSearch
 from browser.core.recent import RecentDatasets
-from browser.core.sampling import DEFAULT_SEED, audit_sample
-from browser.core.scanner import ScanProgress
-from browser.core.search import SynsetSearch
+from browser.core.review.sampling import DEFAULT_SEED, audit_sample
 from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
 from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel

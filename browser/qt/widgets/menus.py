@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from browser.core.hierarchychoice import FOLDERS, IMAGENET_FILES
-from browser.core.layouts import LAYOUT_CHOICES
+from browser.core.dataset.hierarchychoice import FOLDERS, IMAGENET_FILES
+from browser.core.dataset.layouts import LAYOUT_CHOICES
 
 if TYPE_CHECKING:
     from browser.qt.widgets.main_window import MainWindow

@@ -14,12 +14,12 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from browser.core.browse import DatasetView
-from browser.core.estimates import Estimate
+from browser.core.dataset.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
+from browser.core.dataset.view import DatasetView
 from browser.core.filenames import display
-from browser.core.imageinfo import ImageFacts, image_facts
-from browser.core.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
-from browser.core.verdicts import Verdict
+from browser.core.images.imageinfo import ImageFacts, image_facts
+from browser.core.review.estimates import Estimate
+from browser.core.review.verdicts import Verdict
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from browser.core.search import SynsetSearch
+from browser.core.hierarchy.search import SynsetSearch
 
 _SUGGESTIONS = 20
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from browser.core.search import SynsetSearch
+from browser.core.hierarchy.search import SynsetSearch
 
 
 class SynsetPicker(QDialog):

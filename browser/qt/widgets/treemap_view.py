@@ -14,8 +14,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from browser.core.browse import DatasetView
-from browser.core.treemap import Tile, nested_layout
+from browser.core.analysis.treemap import Tile, nested_layout
+from browser.core.dataset.view import DatasetView
 
 
 class TreemapView(QWidget):

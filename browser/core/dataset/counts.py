@@ -1,0 +1,75 @@
+"""Image and class counts rolled up the WordNet DAG, each image once per ancestor.
+
+WordNet lets a synset reach an ancestor along several paths (304 of the 1000 ILSVRC classes
+do). Adding a class's images along every path would count them several times; instead each
+class adds its images once to every member of its ancestor closure (itself included), which
+the hierarchy stores precomputed. The whole roll-up is one weighted ``bincount``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from browser.core.dataset.index import DatasetIndex
+from browser.core.hierarchy.dag import Hierarchy
+
+
+def roll_up(hierarchy: Hierarchy, per_synset: np.ndarray) -> np.ndarray:
+    """Sum ``per_synset`` values over each synset's descendants (itself included), once each."""
+    owners = hierarchy.closure_owners
+    weights = per_synset[owners]
+    used = weights != 0  # most synsets carry nothing; skip them before the bincount
+    totals = np.bincount(
+        hierarchy.ancestor_idx[used], weights=weights[used], minlength=len(hierarchy)
+    )
+    return np.rint(totals).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per-synset counts of one dataset (arrays indexed by hierarchy node).
+
+    ``images``: images whose class is the synset or below it; ``direct_images``: images whose
+    class is the synset itself; ``classes``: synsets at or below with at least one image;
+    ``split_images[s]``/``split_direct[s]``: the same image counts for split ``s``.
+    """
+
+    splits: list[str]
+    direct_images: np.ndarray
+    images: np.ndarray
+    classes: np.ndarray
+    split_direct: np.ndarray
+    split_images: np.ndarray
+
+    def node(self, node: int) -> dict[str, object]:
+        return {
+            "images": int(self.images[node]),
+            "direct_images": int(self.direct_images[node]),
+            "classes": int(self.classes[node]),
+            "splits": {name: int(self.split_images[i, node]) for i, name in enumerate(self.splits)},
+        }
+
+
+def compute_counts(index: DatasetIndex) -> Counts:
+    """Roll up the whole DAG for ``index`` (tens of milliseconds at 1.28M images)."""
+    hierarchy = index.hierarchy
+    size = len(hierarchy)
+    n_splits = len(index.splits)
+    flat = index.split_ids.astype(np.int64) * size + index.labels
+    split_direct = np.bincount(flat, minlength=n_splits * size).reshape(n_splits, size)
+    direct = split_direct.sum(axis=0)
+    split_images = (
+        np.stack([roll_up(hierarchy, row) for row in split_direct])
+        if n_splits
+        else (np.zeros((0, size), dtype=np.int64))
+    )
+    return Counts(
+        splits=list(index.splits),
+        direct_images=direct,
+        images=split_images.sum(axis=0) if n_splits else np.zeros(size, dtype=np.int64),
+        classes=roll_up(hierarchy, (direct > 0).astype(np.int64)),
+        split_direct=split_direct,
+        split_images=split_images,
+    )

@@ -1,0 +1,63 @@
+"""Pixel width and height of images, read from their headers (no decoding), cached and
+resumable like every per-file value (browser.core.images.filecache)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.tarshards import open_image
+from browser.core.images.filecache import FileValueCache, cache_path, per_file_values
+
+
+class DimensionCache(FileValueCache):
+    """Pixel sizes by file (0 × 0: unreadable)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, ("width", "height"))
+
+
+def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
+    return cache_path(index, cache_dir, "dimensions")
+
+
+def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
+    return DimensionCache(dimension_cache_path(index, cache_dir))
+
+
+def _header_size(path: str) -> tuple[int, int]:
+    try:
+        with open_image(path) as stream, Image.open(stream) as image:
+            width, height = image.size
+            return width, height
+    except Exception:  # an unreadable image has no size; 0 × 0 says so
+        return 0, 0
+
+
+def read_dimensions(
+    index: DatasetIndex,
+    rows: np.ndarray,
+    cache: DimensionCache,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    cached_only: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(widths, heights) for ``rows``; 0 where unknown (unreadable, or not read yet when
+    ``cached_only``)."""
+    values = per_file_values(
+        index,
+        rows,
+        cache,
+        _header_size,
+        (0, 0),
+        progress=progress,
+        cancelled=cancelled,
+        cached_only=cached_only,
+    )
+    sizes = np.array(values, dtype=np.int32).reshape(len(rows), 2)
+    return sizes[:, 0].copy(), sizes[:, 1].copy()
