@@ -24,7 +24,7 @@ from browser.core.dataset.demo import build_demo
 from browser.core.hierarchy.wordnet import load_hierarchy
 from browser.qt.app import build_window
 from browser.qt.widgets.export_dialog import ExportDialog
-from browser.qt.widgets.review_keys import VERDICT_KEYS
+from browser.qt.window.review_keys import VERDICT_KEYS
 
 
 def dark_palette() -> QPalette:

@@ -15,7 +15,7 @@ from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.recent import RecentDatasets
 from browser.qt.gcpin import GarbageCollector
 from browser.qt.thumbs import ThumbnailLoader
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
 
 qt_log = logging.getLogger("qt")

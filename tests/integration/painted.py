@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtGui import QColor, QImage, QPalette
 
-from browser.qt.widgets.grid_view import CellPainter
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.widgets.cell_painter import CellPainter
+from browser.qt.window.main_window import MainWindow
 from tests.conftest import DOG, GOLDEN, TABBY, TENCH
 
 # Same layout in every dataset: (class folder, images in it).

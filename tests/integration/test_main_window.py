@@ -24,7 +24,7 @@ from browser.core.recent import RecentDatasets
 from browser.qt import workers
 from browser.qt.models.grid_model import FAILURE_ROLE
 from browser.qt.thumbs import ThumbnailLoader
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
 from tests.conftest import DOG, GOLDEN, TABBY, MakeFiles
 from tests.integration.windows import make_window
@@ -220,7 +220,7 @@ def test_a_failing_open_is_reported_and_the_window_goes_on(
 ) -> None:
     messages: list[str] = []
     monkeypatch.setattr(
-        "browser.qt.widgets.main_window.QMessageBox.warning",
+        "browser.qt.window.main_window.QMessageBox.warning",
         lambda _parent, _title, text: messages.append(text),
     )
     with qtbot.waitSignal(window.tasks.failed, timeout=10000):

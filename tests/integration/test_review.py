@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.verdicts import VerdictStore
-from browser.qt.widgets.main_window import MainWindow
 from browser.qt.widgets.synset_picker import SynsetPicker
+from browser.qt.window.main_window import MainWindow
 from tests.conftest import GOLDEN, TENCH, MakeFiles
 from tests.integration.windows import make_window
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from tests.conftest import TENCH, MakeFiles
 from tests.integration.windows import make_window
 

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.verdicts import Verdict, VerdictStore
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from tests.conftest import GOLDEN
 from tests.integration.painted import build_datasets
 from tests.integration.windows import make_window

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.widgets.export_dialog import ExportDialog
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from tests.integration.painted import (
     all_codes,
     build_datasets,

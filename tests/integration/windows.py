@@ -10,7 +10,7 @@ from browser.core.hierarchy.dag import Hierarchy
 from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.recent import RecentDatasets
 from browser.qt.thumbs import ThumbnailLoader
-from browser.qt.widgets.main_window import MainWindow
+from browser.qt.window.main_window import MainWindow
 from browser.qt.workers import DatasetTasks
 
 

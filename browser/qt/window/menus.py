@@ -8,17 +8,39 @@ public methods.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 
 from browser.core.dataset.hierarchychoice import FOLDERS, IMAGENET_FILES
 from browser.core.dataset.layouts import LAYOUT_CHOICES
 
 if TYPE_CHECKING:
-    from browser.qt.widgets.main_window import MainWindow
+    from browser.core.recent import RecentDatasets
+    from browser.qt.widgets.grid_view import ThumbnailGrid
+
+
+class MenuHost(Protocol):
+    """What the menus call: the window implements it (menus never import the window)."""
+
+    demo: Callable[[], str] | None
+    recent: RecentDatasets
+    grid: ThumbnailGrid
+
+    def close(self) -> bool: ...
+    def choose_dataset(self, layout: str = ..., hierarchy: str = ...) -> None: ...
+    def open_dataset(self, path: str) -> None: ...
+    def open_demo(self) -> None: ...
+    def open_export(self) -> object: ...
+    def open_duplicates(self) -> object: ...
+    def open_preview(self) -> None: ...
+    def refresh(self) -> None: ...
+    def show_errors_column(self, on: bool) -> None: ...
+    def go_back(self) -> None: ...
+    def go_forward(self) -> None: ...
+    def focus_search(self) -> None: ...
 
 
 def add_action(
@@ -43,9 +65,12 @@ def add_action(
 
 
 class WindowMenus(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow, host: MenuHost) -> None:
+        """``window``: where the menus and their shortcuts live; ``host``: what they call
+        (the same window, seen through :class:`MenuHost`)."""
         super().__init__(window)
         self.window = window
+        self.host = host
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
         add_action(
@@ -53,50 +78,50 @@ class WindowMenus(QObject):
             window,
             "&Open dataset…",
             QKeySequence.StandardKey.Open,
-            window.choose_dataset,
+            host.choose_dataset,
         )
         layouts = file_menu.addMenu("Open with &layout")
         for name, what in LAYOUT_CHOICES.items():
             if name != "auto":
                 action = layouts.addAction(f"{name}: {what}…")
-                action.triggered.connect(lambda _=False, n=name: window.choose_dataset(layout=n))
+                action.triggered.connect(lambda _=False, n=name: host.choose_dataset(layout=n))
         hierarchies = file_menu.addMenu("Open with &hierarchy")
         for choice, label in (
             (IMAGENET_FILES, "ImageNet's hierarchy files (wordnet.is_a.txt, words.txt)…"),
             (FOLDERS, "The dataset's folder tree…"),
         ):
             action = hierarchies.addAction(label)
-            action.triggered.connect(lambda _=False, c=choice: window.choose_dataset(hierarchy=c))
+            action.triggered.connect(lambda _=False, c=choice: host.choose_dataset(hierarchy=c))
         hierarchies.addAction("A taxonomy file (CSV or JSON)…").triggered.connect(
             lambda _=False: self.choose_taxonomy()
         )
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self.fill_recent)
-        if window.demo is not None:
-            add_action(file_menu, window, "Open the &demo dataset", None, window.open_demo)
-        add_action(file_menu, window, "&Export…", QKeySequence("Ctrl+E"), window.open_export)
-        add_action(file_menu, window, "&Refresh", QKeySequence.StandardKey.Refresh, window.refresh)
+        if host.demo is not None:
+            add_action(file_menu, window, "Open the &demo dataset", None, host.open_demo)
+        add_action(file_menu, window, "&Export…", QKeySequence("Ctrl+E"), host.open_export)
+        add_action(file_menu, window, "&Refresh", QKeySequence.StandardKey.Refresh, host.refresh)
         file_menu.addSeparator()
-        add_action(file_menu, window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
+        add_action(file_menu, window, "&Quit", QKeySequence.StandardKey.Quit, host.close)
         view_menu = bar.addMenu("&View")
         self.errors_column = QAction("Label-&error estimates in the tree", window)
         self.errors_column.setCheckable(True)
-        self.errors_column.toggled.connect(window.show_errors_column)
+        self.errors_column.toggled.connect(host.show_errors_column)
         view_menu.addAction(self.errors_column)
-        add_action(view_menu, window, "&Duplicates in this synset…", None, window.open_duplicates)
+        add_action(view_menu, window, "&Duplicates in this synset…", None, host.open_duplicates)
         go_menu = bar.addMenu("&Go")
-        add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, window.go_back)
-        add_action(go_menu, window, "&Forward", QKeySequence.StandardKey.Forward, window.go_forward)
+        add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, host.go_back)
+        add_action(go_menu, window, "&Forward", QKeySequence.StandardKey.Forward, host.go_forward)
         add_action(
-            go_menu, window, "&Find synset", QKeySequence.StandardKey.Find, window.focus_search
+            go_menu, window, "&Find synset", QKeySequence.StandardKey.Find, host.focus_search
         )
         add_action(
             go_menu,
             window,
             "&Preview image",
             QKeySequence(Qt.Key.Key_Space),
-            window.open_preview,
-            widget=window.grid,
+            host.open_preview,
+            widget=host.grid,
         )
 
     def choose_taxonomy(self) -> None:
@@ -104,12 +129,12 @@ class WindowMenus(QObject):
             self.window, "Choose a taxonomy file", "", "Taxonomies (*.csv *.json)"
         )
         if taxonomy:
-            self.window.choose_dataset(hierarchy=taxonomy)
+            self.host.choose_dataset(hierarchy=taxonomy)
 
     def fill_recent(self) -> None:
         self.recent_menu.clear()
-        for path in self.window.recent.load():
+        for path in self.host.recent.load():
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.window.open_dataset(p))
+            action.triggered.connect(lambda _=False, p=path: self.host.open_dataset(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none yet)").setEnabled(False)

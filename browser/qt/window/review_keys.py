@@ -12,7 +12,7 @@ on to the next image, so a class is gone through with one hand on the number key
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -24,12 +24,28 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTextEdit,
+    QWidget,
 )
 
 from browser.qt.widgets.synset_picker import SynsetPicker
 
 if TYPE_CHECKING:
-    from browser.qt.widgets.main_window import MainWindow
+    from browser.core.hierarchy.search import SynsetSearch
+    from browser.qt.models.grid_model import ImageGridModel
+    from browser.qt.review import ReviewController
+    from browser.qt.widgets.grid_view import ThumbnailGrid
+    from browser.qt.widgets.review_bar import ReviewBar
+
+
+class ReviewKeysHost(Protocol):
+    """The window the keys act in (it implements this; the keys never import the window)."""
+
+    grid: ThumbnailGrid
+    grid_model: ImageGridModel
+    review: ReviewController
+    review_bar: ReviewBar
+    search: SynsetSearch
+
 
 VERDICT_KEYS = {
     "1": "correct",
@@ -52,9 +68,12 @@ def typing_into_text() -> bool:
 
 
 class ReviewKeys(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, host: ReviewKeysHost) -> None:
+        """``window``: where the key actions live and dialogs open; ``host``: the parts the
+        keys act on (the same window, seen through :class:`ReviewKeysHost`)."""
         super().__init__(window)
         self.window = window
+        self.host = host
         self.slots: dict[str, object] = {}
         for key, verdict in VERDICT_KEYS.items():
             self._add(key, lambda v=verdict: self.give(v))
@@ -71,7 +90,7 @@ class ReviewKeys(QObject):
         self.slots[QKeySequence(key).toString()] = slot
 
     def _if_reviewing(self, slot: object) -> None:
-        if self.window.review_bar.reviewing and not typing_into_text():
+        if self.host.review_bar.reviewing and not typing_into_text():
             slot()  # type: ignore[operator]
 
     def handle(self, event: QKeyEvent) -> bool:
@@ -79,16 +98,16 @@ class ReviewKeys(QObject):
         and review mode is on."""
         sequence = QKeySequence(event.keyCombination()).toString()
         slot = self.slots.get(sequence)
-        if slot is None or not self.window.review_bar.reviewing:
+        if slot is None or not self.host.review_bar.reviewing:
             return False
         slot()  # type: ignore[operator]
         return True
 
     def _current(self) -> tuple[int, str] | None:
         """The current grid position and its image's relative path."""
-        grid = self.window.grid
+        grid = self.host.grid
         position = grid.current_position()
-        relpath = self.window.grid_model.relpath_at(position)
+        relpath = self.host.grid_model.relpath_at(position)
         return None if relpath is None else (position, relpath)
 
     def give(self, verdict: str | None) -> None:
@@ -96,9 +115,9 @@ class ReviewKeys(QObject):
         if current is None:
             return
         position, relpath = current
-        if self.window.review.give(self.window.grid_model.dataset, relpath, verdict):
-            grid = self.window.grid
-            if position + 1 < self.window.grid_model.count():
+        if self.host.review.give(self.host.grid_model.dataset, relpath, verdict):
+            grid = self.host.grid
+            if position + 1 < self.host.grid_model.count():
                 grid.set_current_position(position + 1)
 
     def note(self) -> None:
@@ -106,35 +125,35 @@ class ReviewKeys(QObject):
         if current is None:
             return
         _, relpath = current
-        dataset = self.window.grid_model.dataset
-        old = self.window.review.verdict_of(dataset, relpath)
+        dataset = self.host.grid_model.dataset
+        old = self.host.review.verdict_of(dataset, relpath)
         text, ok = QInputDialog.getText(
             self.window, "Note", "A note on this image:", text=old.note if old else ""
         )
         if ok:  # the controller refuses (and says so) a note over NOTE_LIMIT
-            self.window.review.give(dataset, relpath, old.verdict if old else None, note=text)
+            self.host.review.give(dataset, relpath, old.verdict if old else None, note=text)
 
     def propose(self) -> None:
         current = self._current()
         if current is None:
             return
         _, relpath = current
-        dataset = self.window.grid_model.dataset
-        picker = SynsetPicker(self.window.search, self.window)
+        dataset = self.host.grid_model.dataset
+        picker = SynsetPicker(self.host.search, self.window)
         if picker.exec() and (node := picker.chosen()) is not None:
-            old = self.window.review.verdict_of(dataset, relpath)
+            old = self.host.review.verdict_of(dataset, relpath)
             verdict = old.verdict if old and old.verdict else "wrong_label"
-            wnid = self.window.search.hierarchy.wnid(node)
-            self.window.review.give(dataset, relpath, verdict, proposed=wnid)
+            wnid = self.host.search.hierarchy.wnid(node)
+            self.host.review.give(dataset, relpath, verdict, proposed=wnid)
 
     def undo(self) -> None:
-        relpath = self.window.review.undo()
+        relpath = self.host.review.undo()
         if relpath is None:
             return
-        model = self.window.grid_model
+        model = self.host.grid_model
         if model.index_ is None:
             return
         row = model.index_.find_rows([relpath]).get(relpath)
         positions = (model.rows == row).nonzero()[0] if row is not None else []
         if len(positions):
-            self.window.grid.set_current_position(int(positions[0]))
+            self.host.grid.set_current_position(int(positions[0]))

@@ -1,0 +1,469 @@
+"""MainWindow: search + synset tree | breadcrumb + thumbnail grid | metadata panel.
+
+The window receives its services (hierarchy, dataset tasks, thumbnail loader, recent list)
+in ``__init__``, so tests build it with small real ones and no global state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+)
+
+from browser.core.dataset.hierarchychoice import WORDNET
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.view import DatasetView, SortKey
+from browser.core.hierarchy.dag import Hierarchy
+from browser.core.hierarchy.search import SynsetSearch
+from browser.core.recent import RecentDatasets
+from browser.core.review.sampling import audit_sample
+from browser.qt.identity import DatasetKey, new_dataset_key
+from browser.qt.models.grid_model import FAILURE_ROLE
+from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
+from browser.qt.review import ReviewController
+from browser.qt.thumbs import ThumbnailLoader
+from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
+from browser.qt.widgets.export_dialog import ExportDialog
+from browser.qt.widgets.preview import PreviewDialog
+from browser.qt.widgets.welcome import WelcomePage
+from browser.qt.window.dialogs import export_dialog, preview_caption
+from browser.qt.window.gridrows import GridFilter, grid_rows
+from browser.qt.window.input_filter import WindowInputFilter
+from browser.qt.window.menus import WindowMenus
+from browser.qt.window.navigation import Navigator
+from browser.qt.window.opening import (
+    OpenRequest,
+    ask_for_folder,
+    dataset_caption,
+    landing_synset,
+    window_title,
+)
+from browser.qt.window.panes import BrowserPanes
+from browser.qt.window.previewing import PreviewControl
+from browser.qt.window.review_keys import ReviewKeys
+from browser.qt.window.reviewing import ReviewMode
+from browser.qt.window.side_panels import SidePanels
+from browser.qt.window.status import StatusArea
+from browser.qt.workers import DatasetTasks
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The browser window. ``view`` is the open dataset (None on the welcome page)."""
+
+    def __init__(
+        self,
+        hierarchy: Hierarchy,
+        tasks: DatasetTasks,
+        loader: ThumbnailLoader,
+        recent: RecentDatasets,
+        *,
+        demo: Callable[[], str] | None = None,
+        review: ReviewController | None = None,
+    ) -> None:
+        super().__init__()
+        # Verdicts are kept beside the recent-datasets list, in the user's data folder.
+        self.review = review or ReviewController(recent.file.parent, self)
+        self.hierarchy = hierarchy
+        self.tasks = tasks
+        self.loader = loader
+        self.recent = recent
+        self.demo = demo  # makes the demo dataset (once) and returns its folder
+        self.search = SynsetSearch(hierarchy)
+        self.view: DatasetView | None = None
+        self.dataset: DatasetKey | None = None  # the open dataset's identity (see identity.py)
+        self.tree_model: SynsetTreeModel | None = None
+        self.synset: int | None = None
+        self.request = OpenRequest()  # how the open (or opening) dataset was asked for
+        self.unlabelled_view: DatasetView | None = None  # set while showing them
+        self.setWindowTitle("Synset Browser")
+        self.resize(1500, 900)
+        self._build()
+        self.review_mode = ReviewMode(self.grid, self.review_bar, self.statusBar(), self)
+        self.navigator = Navigator(self.tree, self.breadcrumb, self._navigate, self)
+        self.menus = WindowMenus(self, self)
+        # The menus' shortcuts (not the review keys': a text field keeps Ctrl+Z) work
+        # wherever focus is; so do the mouse's back and forward buttons.
+        self.input_filter = WindowInputFilter(self, self.go_back, self.go_forward)
+        self.review_keys = ReviewKeys(self, self)
+        self.previews = PreviewControl(
+            self.grid, self.grid_model, self, self._preview_caption, self.review_keys.handle
+        )
+        self.review.verdictsChanged.connect(self._verdicts_changed)
+        self.review.failed.connect(self.review_mode.failed)
+        self.grid_model.verdict_lookup = self.review.verdict_of
+        if self.review.store.problem:
+            self.statusBar().showMessage(
+                f"Verdicts are read-only: {self.review.store.problem}", 60000
+            )
+        tasks.progress.connect(self.status.scan_progress)
+        tasks.opened.connect(self._opened)
+        tasks.failed.connect(self._failed)
+        tasks.cancelled.connect(self._scan_cancelled)
+        tasks.factsFilled.connect(self._facts_filled)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.input_filter)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        panes = BrowserPanes(self.loader, self)
+        # The parts, by name: the window's code and its tests reach them here.
+        self.search_box, self.tree, self.breadcrumb = panes.search_box, panes.tree, panes.breadcrumb
+        self.exact_box, self.real_box, self.sort_box = (
+            panes.exact_box,
+            panes.real_box,
+            panes.sort_box,
+        )
+        self.zoom_slider, self.review_bar = panes.zoom_slider, panes.review_bar
+        self.grid_model, self.grid, self.empty_label = (
+            panes.grid_model,
+            panes.grid,
+            panes.empty_label,
+        )
+        self.metadata, self.statistics, self.treemap = (
+            panes.metadata,
+            panes.statistics,
+            panes.treemap,
+        )
+        self.side_tabs, self.splitter = panes.side_tabs, panes.splitter
+        self.statistics.cache_dir = self.tasks.cache_dir
+        self.side_panels = SidePanels(
+            self.side_tabs, self.metadata, self.statistics, self.treemap, self.review
+        )
+
+        self.search_box.synsetChosen.connect(self.select_synset)
+        self.breadcrumb.synsetClicked.connect(self.select_synset)
+        self.exact_box.toggled.connect(lambda _: self._refill_grid())
+        self.real_box.toggled.connect(lambda _: self._refill_grid())
+        self.sort_box.currentIndexChanged.connect(lambda _: self._refill_grid())
+        self.review_bar.filterChanged.connect(self._refill_grid)
+        self.review_bar.auditRequested.connect(self.audit_sample)
+        self.grid.currentImageChanged.connect(self._current_image)
+        self.grid.doubleClicked.connect(lambda _: self.open_preview())
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
+        self.metadata.synsetClicked.connect(self.select_synset)
+        self.metadata.unlabelledRequested.connect(self.show_unlabelled)
+        self.statistics.synsetClicked.connect(self.select_synset)
+        self.treemap.synsetClicked.connect(self.select_synset)
+        self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
+
+        self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo is not None)
+        self.welcome.openRequested.connect(self.choose_dataset)
+        self.welcome.datasetChosen.connect(self.open_dataset)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        self.status = StatusArea(self.statusBar(), self.tasks.cancel)
+        self.path_label, self.shown_label = self.status.path_label, self.status.shown_label
+        self.progress_bar, self.cancel_button = self.status.progress_bar, self.status.cancel_button
+
+    # -- datasets -----------------------------------------------------------------------
+
+    def choose_dataset(self, layout: str = "auto", hierarchy: str = WORDNET) -> None:
+        folder = ask_for_folder(self, layout)
+        if folder:
+            self.open_dataset(folder, layout=layout, hierarchy=hierarchy)
+
+    def open_demo(self) -> None:
+        if self.demo is not None:
+            self.open_dataset(self.demo())
+
+    def open_dataset(
+        self,
+        path: str,
+        *,
+        select: int | None = None,
+        layout: str = "auto",
+        hierarchy: str = WORDNET,
+    ) -> None:
+        """Open (scanning if needed) off the GUI thread; the window stays usable."""
+        self.request = OpenRequest(layout, hierarchy, select)
+        self.path_label.setText(f"Opening {path}…")
+        self.status.show_progress("Scanning", 0, 0)
+        self.tasks.open(path, layout=layout, hierarchy=hierarchy)
+
+    def refresh(self) -> None:
+        if self.view is not None:
+            self.request.select = self.synset
+            self.status.show_progress("Refreshing", 0, 0)
+            request = self.request
+            self.tasks.open(
+                self.view.index.root,
+                refresh=True,
+                layout=request.layout,
+                hierarchy=request.hierarchy,
+            )
+
+    def _opened(self, view: DatasetView) -> None:
+        self.status.hide_progress()
+        self.view = view
+        self.dataset = new_dataset_key(view.index.root)
+        self.unlabelled_view = None
+        self.review.set_view(view, self.dataset)
+        index = view.index
+        self.recent.add(index.root)
+        self.metadata.show_dataset(view, self.review.store.problem)
+        self.real_box.setVisible(index.real is not None)
+        if index.real is None:
+            self.real_box.setChecked(False)
+        previous = self.tree_model
+        self.tree_model = SynsetTreeModel(view, self)
+        self.tree_model.error_rate = self.side_panels.error_rate
+        self.navigator.set_model(self.tree_model, errors_shown=self.menus.errors_column.isChecked())
+        if previous is not None:
+            # Parented to the window, it would otherwise keep the last dataset alive.
+            previous.deleteLater()
+        self.search_box.set_source(self.search, view.counts.images)
+        self.stack.setCurrentWidget(self.splitter)
+        self.setWindowTitle(window_title(view))
+        self.path_label.setText(dataset_caption(view))
+        notes = [*index.notes, *self.review.notices]  # e.g. an unsaved index, carried verdicts
+        if notes:
+            self.statusBar().showMessage("  ·  ".join(notes), 30000)
+        target = landing_synset(view, self.request.select, self.hierarchy)
+        self.request.select = None
+        if view.hierarchy is not self.hierarchy:  # search the dataset's own hierarchy
+            self.hierarchy = view.hierarchy
+            self.search = SynsetSearch(view.hierarchy)
+            self.search_box.set_source(self.search, view.counts.images)
+        if view.counts.images[target] > 0:
+            self.select_synset(target)
+        else:
+            self._show_rows(index, view.rows(target)[:0], show_class=False)
+            self._update_status()
+        self.tasks.fill_facts(index)
+        self.tasks.warm_search(self.search)
+
+    def _failed(self, message: str) -> None:
+        self.status.failed()
+        QMessageBox.warning(self, "Cannot open dataset", message)
+
+    def _scan_cancelled(self) -> None:
+        self.status.hide_progress()
+        self.statusBar().showMessage("Scan cancelled", 5000)
+
+    def _facts_filled(self) -> None:
+        self.status.hide_progress()
+        if self.sort_box.currentData() is SortKey.SIZE:
+            self._refill_grid()
+        else:  # file sizes in the panel are known now
+            self._current_image(self.grid.current_image_row())
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def select_synset(
+        self, synset: int, *, record: bool = True, path: list[int] | None = None
+    ) -> None:
+        """Show ``synset``: grid, breadcrumb, panel, and its row in the tree."""
+        self.unlabelled_view = None
+        view = self.view
+        if view is None or view.counts.images[synset] == 0:
+            self.statusBar().showMessage("No images at or below that synset", 4000)
+            return
+        self.synset = synset
+        self.navigator.go_to(view, synset, path, record)
+        self._show_synset_facts()
+        self._show_statistics()
+        self._refill_grid()
+        self.navigator.reveal()
+
+    def _navigate(self, synset: int, path: list[int] | None, record: bool) -> None:
+        self.select_synset(synset, record=record, path=path)
+
+    @property
+    def paths(self) -> list[list[int]]:
+        """The hypernym paths (with images) of the synset shown; see :class:`Navigator`."""
+        return self.navigator.paths
+
+    @property
+    def path_choice(self) -> int:
+        return self.navigator.choice
+
+    def go_back(self) -> None:
+        self.navigator.back()
+
+    def go_forward(self) -> None:
+        self.navigator.forward()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # -- grid ---------------------------------------------------------------------------
+
+    def _refill_grid(self) -> None:
+        if self.unlabelled_view is not None:  # a new sort while showing them
+            self.show_unlabelled()
+            return
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
+        exact = self.exact_box.isChecked()
+        rows = grid_rows(
+            view,
+            synset,
+            GridFilter(exact, self.sort_box.currentData(), self.real_box.isChecked()),
+            self.review_bar.filter_kind(),
+            self.review.rows_with,
+        )
+        leaf = not view.has_children(synset)
+        self._show_rows(view.index, rows, show_class=not (exact or leaf))
+        self._after_refill(len(rows))
+
+    def _show_rows(self, index: DatasetIndex, rows: np.ndarray, *, show_class: bool) -> None:
+        """The one way rows reach the grid: always with the open dataset's identity. A
+        preview of the rows before would step through positions that now hold others."""
+        assert self.dataset is not None
+        self.previews.close()
+        self.grid_model.set_rows(self.dataset, index, rows, show_class=show_class)
+
+    # -- review -------------------------------------------------------------------------
+
+    def _show_statistics(self) -> None:
+        if self.view is not None and self.synset is not None:
+            self.side_panels.show_charts(self.view, self.synset)
+
+    def _show_synset_facts(self) -> None:
+        if self.view is None or self.synset is None or self.unlabelled_view is not None:
+            return
+        self.side_panels.show_facts(self.view, self.synset, self.paths)
+
+    def show_errors_column(self, on: bool) -> None:
+        self.tree.setColumnHidden(ERRORS_COLUMN, not on)
+
+    def _verdicts_changed(self) -> None:
+        self.review_bar.show_problem("")
+        self.grid.viewport().update()
+        if self.side_panels.statistics_shown():
+            self._show_statistics()
+        self.tree.viewport().update()
+        self._show_synset_facts()
+        self._current_image(self.grid.current_image_row())
+        self.previews.refresh_caption()
+
+    def audit_sample(self, per_class: int | None = None) -> None:
+        """Review a reproducible random sample of ``per_class`` images per class."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
+        if per_class is None:
+            per_class = self.review_mode.ask_per_class()
+            if per_class is None:
+                return
+        rows = audit_sample(view, synset, per_class)
+        self._show_rows(view.index, rows, show_class=view.has_children(synset))
+        self._after_refill(len(rows))
+        classes = len(np.unique(view.index.labels[rows]))
+        self.review_mode.audit_started(len(rows), per_class, classes)
+
+    def _after_refill(self, count: int) -> None:
+        self.grid.scrollToTop()
+        self.empty_label.setVisible(count == 0)
+        self.grid.setVisible(count > 0)
+        if count:
+            self.grid.set_current_position(0)
+        else:
+            self.metadata.clear_image()
+        self._update_status()
+
+    def _current_image(self, row: int) -> None:
+        """Show the facts of the current image (row -1: none): a row of the index the grid
+        shows, described from that same index, with the verdict on that image."""
+        view = self.unlabelled_view or self.view
+        if view is None or row < 0 or self.grid_model.index_ is not view.index:
+            self.metadata.clear_image()
+            return
+        failure = self.grid.currentIndex().data(FAILURE_ROLE)
+        verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
+        self.metadata.show_image(view, row, failure, verdict)
+
+    def show_unlabelled(self) -> None:
+        """Fill the grid with the images that have no synset (they are in no tree node)."""
+        unlabelled = self.view.index.unlabelled if self.view is not None else None
+        if unlabelled is None:
+            return
+        if self.unlabelled_view is None or self.unlabelled_view.index is not unlabelled:
+            self.unlabelled_view = DatasetView(unlabelled)
+        self.tree.clearSelection()
+        self.breadcrumb.show_text("Images without a label")
+        self.metadata.show_unlabelled(unlabelled)
+        rows = self.unlabelled_view.rows(
+            unlabelled.hierarchy.root, sort=self.sort_box.currentData()
+        )
+        self._show_rows(unlabelled, rows, show_class=False)
+        self._after_refill(len(rows))
+
+    def _update_status(self) -> None:
+        self.status.show_counts(self.grid_model.count(), self.grid.selected_count())
+
+    def open_export(self) -> ExportDialog | None:
+        """The Export dialog for the selected synset, or the images selected in the grid."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None or self.unlabelled_view is not None:
+            return None
+        dialog = export_dialog(
+            view, synset, self.grid, self.grid_model, self.tree, self.review, self
+        )
+        dialog.show()
+        return dialog
+
+    def open_duplicates(self) -> DuplicatesDialog | None:
+        """Near-duplicate groups under the selected synset; a chosen group fills the grid."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return None
+        dialog = DuplicatesDialog(view, synset, self.tasks.cache_dir, self)
+        dialog.groupChosen.connect(self._show_group)
+        dialog.show()
+        return dialog
+
+    def _show_group(self, rows: list[int]) -> None:
+        if self.view is None:
+            return
+        self.unlabelled_view = None
+        self.breadcrumb.show_text("Duplicate group")
+        self._show_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
+        self._after_refill(len(rows))
+
+    def open_preview(self) -> None:
+        if self.view is not None:
+            self.previews.open()
+
+    @property
+    def preview(self) -> PreviewDialog | None:
+        return self.previews.dialog
+
+    def _preview_caption(self, position: int) -> str:
+        return preview_caption(
+            self.grid_model,
+            self.unlabelled_view or self.view,
+            self.review,
+            self.dataset,
+            position,
+            reviewing=self.review_bar.reviewing,
+        )
+
+    # -- closing ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.input_filter)
+        self.tasks.shutdown()
+        self.loader.shutdown()
+        self.statistics.stop()
+        super().closeEvent(event)

@@ -1,0 +1,54 @@
+"""What review mode changes in the window besides the keys (:mod:`.review_keys`): bigger
+thumbnails while reviewing, the keys' help, problems shown where the reviewer looks, and
+audit samples."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
+
+from browser.core.review.sampling import DEFAULT_SEED
+from browser.qt.widgets.grid_view import ThumbnailGrid
+from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
+
+REVIEW_ZOOM = 256  # pixels: a wrong label is seen at this size, not at the browsing default
+
+
+class ReviewMode(QObject):
+    def __init__(
+        self, grid: ThumbnailGrid, bar: ReviewBar, status: QStatusBar, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.grid = grid
+        self.bar = bar
+        self.status = status
+        self.zoom_before: int | None = None
+        bar.reviewToggled.connect(self.toggled)
+
+    def toggled(self, on: bool) -> None:
+        if on:
+            self.zoom_before = self.grid.zoom
+            self.grid.set_zoom(max(self.grid.zoom, REVIEW_ZOOM))
+            self.status.showMessage(KEYS_HELP, 20000)
+            self.grid.setFocus()
+        elif self.zoom_before is not None:
+            self.grid.set_zoom(self.zoom_before)
+
+    def failed(self, message: str) -> None:
+        """Shown at once, where the reviewer looks: beside the review switch and below."""
+        self.bar.show_problem(message)
+        self.status.showMessage(message, 30000)
+
+    def ask_per_class(self) -> int | None:
+        per_class, ok = QInputDialog.getInt(
+            self.grid.window(), "Audit sample", "Images per class:", 10, 1, 100_000
+        )
+        return per_class if ok else None
+
+    def audit_started(self, images: int, per_class: int, classes: int) -> None:
+        self.bar.review_button.setChecked(True)
+        self.status.showMessage(
+            f"Audit sample: {images:,} images, up to {per_class} from each of {classes:,} "
+            f"classes (seed {DEFAULT_SEED}: the same sample every time)",
+            20000,
+        )
