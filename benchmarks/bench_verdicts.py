@@ -29,7 +29,8 @@ from browser.core.dataset.index import DatasetIndex  # noqa: E402
 from browser.core.dataset.scanner import FolderRecord  # noqa: E402
 from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
 from browser.core.review.files import export_verdicts, import_verdicts  # noqa: E402
-from browser.core.review.verdicts import Verdict, VerdictStore  # noqa: E402
+from browser.core.review.records import Verdict
+from browser.core.review.verdicts import VerdictStore  # noqa: E402
 
 
 def synthetic_index(classes: int = 1000, per_class: int = 1281) -> DatasetIndex:

@@ -30,7 +30,8 @@ from browser.core.export.plan import (
 )
 from browser.core.export.run import check_output, run_export
 from browser.core.filenames import json_path, jsonable, make_streams_safe
-from browser.core.review.verdicts import DATABASE_NAME, VERDICTS, Verdict, VerdictStore
+from browser.core.review.records import VERDICTS, Verdict
+from browser.core.review.verdicts import DATABASE_NAME, VerdictStore
 
 if TYPE_CHECKING:
     from browser.core.dataset.index import DatasetIndex

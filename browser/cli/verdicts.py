@@ -29,7 +29,8 @@ from browser.core.filenames import json_path
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.estimates import ReviewSummary
 from browser.core.review.files import export_verdicts, file_format, import_verdicts
-from browser.core.review.verdicts import VerdictsReadOnly, VerdictStore
+from browser.core.review.records import VerdictsReadOnly
+from browser.core.review.verdicts import VerdictStore
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:

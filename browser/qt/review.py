@@ -26,7 +26,8 @@ from PySide6.QtCore import QObject, Signal
 from browser.core.dataset.view import DatasetView
 from browser.core.filenames import display
 from browser.core.review.estimates import ReviewSummary
-from browser.core.review.verdicts import NOTE_LIMIT, Verdict, VerdictsReadOnly, VerdictStore
+from browser.core.review.records import NOTE_LIMIT, Verdict, VerdictsReadOnly
+from browser.core.review.verdicts import VerdictStore
 from browser.qt.identity import DatasetKey
 
 log = logging.getLogger(__name__)

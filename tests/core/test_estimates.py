@@ -10,7 +10,7 @@ from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.estimates import ReviewSummary, wilson
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from tests.conftest import DOG, GOLDEN, TENCH, MakeFiles
 
 GOLDFISH, CYPRINID = "n01443537", "n01439121"

@@ -17,7 +17,7 @@ from browser.core.export.names import safe_name
 from browser.core.export.plan import ExportError, ExportOptions, plan_export
 from browser.core.export.run import run_export
 from browser.core.hierarchy.dag import Hierarchy
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from tests.conftest import DOG, GOLDEN, TABBY, TENCH, MakeFiles
 
 CHIHUAHUA = "n02085620"

@@ -19,7 +19,7 @@ from browser.core.export.plan import ExportError, ExportOptions, plan_export
 from browser.core.export.run import run_export
 from browser.core.filenames import open_text, path_from_json
 from browser.core.hierarchy.dag import Hierarchy
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from tests.conftest import DOG, GOLDEN, TABBY, MakeFiles
 
 CHIHUAHUA = "n02085620"

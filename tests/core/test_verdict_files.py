@@ -20,7 +20,8 @@ from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review import files as verdictfiles
 from browser.core.review.estimates import ReviewSummary
 from browser.core.review.files import export_verdicts, import_verdicts
-from browser.core.review.verdicts import NOTE_LIMIT, VERDICTS, Verdict, VerdictStore
+from browser.core.review.records import NOTE_LIMIT, VERDICTS, Verdict
+from browser.core.review.verdicts import VerdictStore
 from tests.conftest import TENCH, MakeFiles
 
 ROOT = "/data/imagenet/val"

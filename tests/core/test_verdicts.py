@@ -14,13 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from browser.core.review.verdicts import (
-    DATABASE_NAME,
-    NOTE_LIMIT,
-    Verdict,
-    VerdictsReadOnly,
-    VerdictStore,
-)
+from browser.core.review.records import NOTE_LIMIT, Verdict, VerdictsReadOnly
+from browser.core.review.verdicts import DATABASE_NAME, VerdictStore
 
 ROOT = "/data/imagenet/val"
 

@@ -26,7 +26,8 @@ ROOT = "/data/imagenet/val"
 _READER = """
 import json, sys
 from pathlib import Path
-from browser.core.review.verdicts import VerdictStore, VerdictsReadOnly
+from browser.core.review.verdicts import VerdictStore
+from browser.core.review.records import VerdictsReadOnly
 with VerdictStore(Path(sys.argv[1])) as store:
     seen = sorted((v.relpath, v.verdict) for v in store.all(sys.argv[2]))
     try:

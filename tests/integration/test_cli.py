@@ -277,7 +277,8 @@ def test_stats_and_search_with_the_folder_tree_as_hierarchy(
 
 
 def test_verdicts_summary_export_and_import(tmp_path: Path, make_files: MakeFiles) -> None:
-    from browser.core.review.verdicts import Verdict, VerdictStore
+    from browser.core.review.records import Verdict
+    from browser.core.review.verdicts import VerdictStore
 
     root = make_files(tmp_path / "ds", [f"{TENCH}/a.JPEG", f"{TENCH}/b.JPEG", f"{GOLDEN}/c.JPEG"])
     data = tmp_path / "data"

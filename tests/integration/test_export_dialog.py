@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from browser.qt.widgets.export_dialog import ExportDialog
 from tests.conftest import DOG, GOLDEN, MakeFiles
 

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
-from browser.core.review.verdicts import Verdict, VerdictStore
+from browser.core.review.records import Verdict
+from browser.core.review.verdicts import VerdictStore
 from browser.qt.window.main_window import MainWindow
 from tests.conftest import GOLDEN
 from tests.integration.painted import build_datasets

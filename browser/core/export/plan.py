@@ -22,7 +22,7 @@ from browser.core.export.names import (
     plan_names,
     unique_names,
 )
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 
 MODES = ("copy", "hardlink", "symlink", "none")
 LABELS = ("leaf", "selected")

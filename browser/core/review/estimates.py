@@ -20,7 +20,7 @@ import numpy as np
 
 from browser.core.dataset.counts import roll_up
 from browser.core.dataset.view import DatasetView
-from browser.core.review.verdicts import VERDICTS, Verdict
+from browser.core.review.records import VERDICTS, Verdict
 
 Z_95 = 1.959963984540054
 _JUDGED = ("correct", "wrong_label", "ambiguous")

@@ -26,14 +26,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from browser.core.filenames import has_undecodable, json_path, jsonable, open_text, path_from_json
 from browser.core.linefiles import LabelProblem
-from browser.core.review.verdicts import (
-    NOTE_LIMIT,
-    VERDICTS,
-    Verdict,
-    VerdictStore,
-    exact_time,
-    note_too_long,
-)
+from browser.core.review.records import NOTE_LIMIT, VERDICTS, Verdict, exact_time, note_too_long
+from browser.core.review.verdicts import VerdictStore
 
 if TYPE_CHECKING:
     from browser.core.dataset.index import DatasetIndex

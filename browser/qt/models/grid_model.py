@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPixmap
 
 from browser.core.dataset.index import DatasetIndex
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from browser.qt.identity import DatasetKey, ImageKey
 from browser.qt.thumbs import ThumbnailLoader
 

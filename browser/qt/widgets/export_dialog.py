@@ -44,7 +44,7 @@ from browser.core.export.plan import (
 )
 from browser.core.export.run import run_export
 from browser.core.filenames import display
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 from browser.qt.background import CallableTask, WorkerDialog
 
 # The core's option values, as the dialog words them (in the core's order).

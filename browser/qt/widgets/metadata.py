@@ -19,7 +19,7 @@ from browser.core.dataset.view import DatasetView
 from browser.core.filenames import display
 from browser.core.images.imageinfo import ImageFacts, image_facts
 from browser.core.review.estimates import Estimate
-from browser.core.review.verdicts import Verdict
+from browser.core.review.records import Verdict
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from browser.core.review.verdicts import VERDICTS
+from browser.core.review.records import VERDICTS
 from browser.qt.review import NOT_REVIEWED
 
 KEYS_HELP = (
