@@ -11,10 +11,9 @@ import os
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -60,8 +58,10 @@ from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 from browser.qt.widgets.review_keys import ReviewKeys
 from browser.qt.widgets.search_box import SearchBox
+from browser.qt.widgets.synset_tree import SynsetTree
 from browser.qt.widgets.treemap_view import TreemapView
 from browser.qt.widgets.welcome import WelcomePage
+from browser.qt.widgets.window_fit import fit_small_screens
 from browser.qt.workers import DatasetTasks
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.resize(1500, 900)
         self._build()
         self.menus = WindowMenus(self)
+        fit_small_screens(self)
         # The menus' shortcuts work wherever focus is: a text field must not keep one for
         # itself (with X11 key bindings a line edit takes Ctrl+E as "end of line").
         self.app_shortcuts = {
@@ -138,13 +139,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.search_box = SearchBox()
         self.search_box.synsetChosen.connect(self.select_synset)
-        self.tree = QTreeView()
-        self.tree.setUniformRowHeights(True)
-        self.tree.setSortingEnabled(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setIndentation(12)
-        # Extended: Ctrl+click selects several synsets to export together.
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree = SynsetTree()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 0, 4)
@@ -324,17 +319,13 @@ class MainWindow(QMainWindow):
         previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
         self.tree_model.error_rate = self._error_rate
+        self.tree_model.error_sample = self._error_sample
         self.tree.setModel(self.tree_model)
         self.tree.setColumnHidden(ERRORS_COLUMN, not self.menus.errors_column.isChecked())
         if previous is not None:
             # Parented to the window, it would otherwise keep the last dataset alive.
             previous.deleteLater()
         self.tree.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
-        for column in (1, 2, ERRORS_COLUMN):
-            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.tree.expand(self.tree_model.index(0, 0))  # show the first level under entity
         self.search_box.set_source(self.search, view.counts.images)
@@ -425,17 +416,7 @@ class MainWindow(QMainWindow):
         index = self.tree_model.index_for_path(path)
         if not index.isValid():
             return
-        parent = index.parent()
-        while parent.isValid():
-            self.tree.expand(parent)
-            parent = parent.parent()
-        if self.tree.currentIndex() != index:
-            self.tree.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        self.tree.scrollTo(index)
+        self.tree.reveal(index)
 
     def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.tree_model is None or not current.isValid():
@@ -548,6 +529,10 @@ class MainWindow(QMainWindow):
     def _error_rate(self, synset: int) -> float | None:
         summary = self.review.summary()
         return summary.error_rate(synset) if summary is not None else None
+
+    def _error_sample(self, synset: int) -> int | None:
+        summary = self.review.summary()
+        return summary.judged(synset) if summary is not None else None
 
     def show_errors_column(self, on: bool) -> None:
         self.tree.setColumnHidden(ERRORS_COLUMN, not on)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from browser.core.hierarchychoice import FOLDERS, IMAGENET_FILES
 from browser.core.layouts import LAYOUT_CHOICES
+from browser.qt.widgets.window_fit import add_pane_toggles
 
 if TYPE_CHECKING:
     from browser.qt.widgets.main_window import MainWindow
@@ -83,6 +84,11 @@ class WindowMenus(QObject):
         self.errors_column.setCheckable(True)
         self.errors_column.toggled.connect(window.show_errors_column)
         view_menu.addAction(self.errors_column)
+        view_menu.addSeparator()
+        self.tree_toggle, self.panel_toggle = add_pane_toggles(window, view_menu)
+        view_menu.addAction(window.tree.collapse_others_action)
+        view_menu.addAction(window.tree.keep_path_action)
+        view_menu.addSeparator()
         add_action(view_menu, window, "&Duplicates in this synset…", None, window.open_duplicates)
         go_menu = bar.addMenu("&Go")
         add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, window.go_back)
