@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -47,6 +46,7 @@ from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
 from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
+from browser.qt.widgets.audit_dialog import open_audit_dialog
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.charts import StatisticsPanel
 from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
@@ -568,19 +568,23 @@ class MainWindow(QMainWindow):
         if view is None or synset is None:
             return
         if per_class is None:
-            per_class, ok = QInputDialog.getInt(
-                self, "Audit sample", "Images per class:", 10, 1, 100_000
-            )
-            if not ok:
-                return
+            self.audit_dialog = open_audit_dialog(self, view, synset)
+            return
         rows = audit_sample(view, synset, per_class)
+        self.show_audit_rows(rows, f"up to {per_class} per class, seed {DEFAULT_SEED}")
+
+    def show_audit_rows(self, rows: np.ndarray, description: str) -> None:
+        """Fill the grid with an audit sample and switch review on."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
         self._show_rows(view.index, rows, show_class=view.has_children(synset))
         self._after_refill(len(rows))
         self.review_bar.review_button.setChecked(True)
         classes = len(np.unique(view.index.labels[rows]))
         self.statusBar().showMessage(
-            f"Audit sample: {len(rows):,} images, up to {per_class} from each of {classes:,} "
-            f"classes (seed {DEFAULT_SEED}: the same sample every time)",
+            f"Audit sample: {len(rows):,} images from {classes:,} classes ({description}: "
+            "the same sample every time)",
             20000,
         )
 
