@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.layout_choice = layout
         self.hierarchy_choice = hierarchy
         self.path_label.setText(f"Opening {path}…")
+        self.welcome.begin_scan(path)
         self._show_progress("Scanning", 0, 0)
         self.tasks.open(path, layout=layout, hierarchy=hierarchy)
 
@@ -300,12 +301,14 @@ class MainWindow(QMainWindow):
 
     def _progress(self, progress: ScanProgress) -> None:
         label = "Scanning folders" if progress.phase == "listing" else "Reading file sizes"
+        self.welcome.show_progress(progress)
         self._show_progress(label, progress.done, progress.total)
         if progress.done >= progress.total:
             self._hide_progress()
 
     def _opened(self, view: DatasetView) -> None:
         self._hide_progress()
+        self.welcome.end_scan()
         self.view = view
         self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
@@ -360,11 +363,13 @@ class MainWindow(QMainWindow):
 
     def _failed(self, message: str) -> None:
         self._hide_progress()
+        self.welcome.end_scan()
         self.path_label.setText("")
         QMessageBox.warning(self, "Cannot open dataset", message)
 
     def _scan_cancelled(self) -> None:
         self._hide_progress()
+        self.welcome.end_scan()
         self.statusBar().showMessage("Scan cancelled", 5000)
 
     def _facts_filled(self) -> None:
