@@ -52,3 +52,19 @@ def test_view_toggles_hide_and_bring_back_the_tree_and_panel(
     window.menus.panel_toggle.trigger()
     qtbot.waitUntil(lambda: tree.isVisible() and panel.isVisible())
     assert tree.width() >= TREE_MIN_WIDTH
+
+
+def test_review_controls_take_a_row_of_their_own_when_narrow(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, small_dataset: Path
+) -> None:
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(small_dataset), select=hierarchy.index(TENCH))
+    wrap = window.controls_wrap
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: wrap.wrapped)
+    button = window.review_bar.review_button
+    qtbot.waitUntil(lambda: button.width() >= button.sizeHint().width())  # not squeezed
+    window.menus.tree_toggle.setChecked(False)  # the centre takes the whole width
+    window.menus.panel_toggle.setChecked(False)
+    qtbot.waitUntil(lambda: not wrap.wrapped)

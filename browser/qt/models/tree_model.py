@@ -18,7 +18,14 @@ from browser.core.browse import DatasetView
 from browser.core.synset_labels import DistinctNames, compact_count
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Synset", "Images", "Classes", "Errors")
+# Short headers: at depth 13+ every pixel the count columns take is a letter of a name.
+COLUMNS = ("Synset", "Img.", "Cls.", "Err.")
+HEADER_TIPS = (
+    "Synset (hover a row for its full name and path)",
+    "Images at or below",
+    "Classes at or below",
+    "Estimated label-error rate, of how many reviewed images",
+)
 ERRORS_COLUMN = 3  # estimated label-error rate from verdicts (hidden unless asked for)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -171,8 +178,11 @@ class SynsetTreeModel(QAbstractItemModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return HEADER_TIPS[section]
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

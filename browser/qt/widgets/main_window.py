@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.resize(1500, 900)
         self._build()
         self.menus = WindowMenus(self)
-        fit_small_screens(self)
+        self.controls_wrap = fit_small_screens(self)
         # The menus' shortcuts work wherever focus is: a text field must not keep one for
         # itself (with X11 key bindings a line edit takes Ctrl+E as "end of line").
         self.app_shortcuts = {

@@ -20,7 +20,7 @@ class SynsetTree(QTreeView):
         self.setUniformRowHeights(True)
         self.setSortingEnabled(True)
         self.setAlternatingRowColors(True)
-        self.setIndentation(12)
+        self.setIndentation(10)  # 13 levels deep, the indent is what is left of a name
         # Extended: Ctrl+click selects several synsets to export together.
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

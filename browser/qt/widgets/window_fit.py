@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QBoxLayout, QComboBox, QHBoxLayout, QLabel, QMenu, QWidget
 
 if TYPE_CHECKING:
     from browser.qt.widgets.main_window import MainWindow
@@ -29,7 +30,7 @@ def panes(window: MainWindow) -> tuple[QWidget, QWidget, QWidget]:
     return found[0], found[1], found[2]  # type: ignore[return-value]
 
 
-def fit_small_screens(window: MainWindow) -> None:
+def fit_small_screens(window: MainWindow) -> ControlsWrap:
     """Make the window fit 1024×640 and keep every pane recoverable."""
     window.zoom_slider.setMinimumWidth(60)
     window.zoom_slider.setMaximumWidth(160)
@@ -43,12 +44,14 @@ def fit_small_screens(window: MainWindow) -> None:
     window.metadata.setMinimumWidth(PANEL_MIN_WIDTH - 10)
     splitter = window.splitter
     splitter.setChildrenCollapsible(False)
+    splitter.setSizes([440, 720, 340])  # the tree is wide: names 13 levels deep need room
     for pane, width in zip(
         panes(window),
         (TREE_MIN_WIDTH, CENTRE_MIN_WIDTH, PANEL_MIN_WIDTH),
         strict=True,
     ):
         pane.setMinimumWidth(width)
+    return ControlsWrap(window)
 
 
 def add_pane_toggles(window: MainWindow, menu: QMenu) -> tuple[QAction, QAction]:
@@ -71,3 +74,52 @@ def add_pane_toggles(window: MainWindow, menu: QMenu) -> tuple[QAction, QAction]
 
 def _show_pane(pane: QWidget, on: bool) -> None:
     pane.setVisible(on)
+
+
+class ControlsWrap(QObject):
+    """Moves the review controls to a row of their own when the centre is too narrow for one
+    row of controls (at 1024 px the buttons were squeezed to "evie"), and back when it is not."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.bar = window.review_bar
+        self.centre = panes(window)[1]
+        outer = self.centre.layout()
+        assert isinstance(outer, QBoxLayout)
+        self.row: QBoxLayout | None = None
+        for i in range(outer.count()):
+            item = outer.itemAt(i)
+            inner = item.layout() if item is not None else None
+            if isinstance(inner, QBoxLayout) and inner.indexOf(self.bar) >= 0:
+                self.row, self.at = inner, inner.indexOf(self.bar)
+                self.second = QHBoxLayout()
+                self.second.setContentsMargins(4, 0, 4, 0)
+                outer.insertLayout(i + 1, self.second)
+                break
+        if self.row is None:
+            return
+        self.one_row_width = self.row.sizeHint().width()
+        self.centre.installEventFilter(self)
+
+    @property
+    def wrapped(self) -> bool:
+        return self.row is not None and self.row.indexOf(self.bar) < 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.centre and event.type() == QEvent.Type.Resize:
+            self.arrange()
+        return False
+
+    def arrange(self) -> None:
+        if self.row is None:
+            return
+        narrow = self.centre.width() < self.one_row_width
+        if narrow and not self.wrapped:
+            self.row.removeWidget(self.bar)
+            self.second.addWidget(self.bar)
+            self.second.addStretch(1)
+        elif not narrow and self.wrapped:
+            self.second.removeWidget(self.bar)
+            while self.second.count():
+                self.second.takeAt(0)
+            self.row.insertWidget(self.at, self.bar)
