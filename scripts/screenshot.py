@@ -3,7 +3,8 @@
 Usage: xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshot.py DATASET OUT.png
            [--select WNID] [--zoom PX] [--preview] [--search TEXT] [--width W --height H]
            [--tab Facts|Statistics|Map] [--dark]
-           [--review] [--verdicts KEYS] [--note TEXT] [--position N] [--export]
+           [--review] [--verdicts KEYS] [--note TEXT] [--position N] [--export] [--audit]
+           [--collapse]
 
 --verdicts presses review keys (e.g. 2135) from the first image on; --note then writes a
 note on the image at --position, which is current when the picture is taken.
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from browser.core.dataset.demo import build_demo
 from browser.core.hierarchy.wordnet import load_hierarchy
@@ -68,6 +69,10 @@ def main() -> int:
     parser.add_argument("--verdicts", default="", help="review keys pressed from the first image")
     parser.add_argument("--note", help="a note on the image at --position")
     parser.add_argument("--export", action="store_true", help="the Export dialog (Ctrl+E)")
+    parser.add_argument("--audit", action="store_true", help="the Audit sample dialog")
+    parser.add_argument(
+        "--collapse", action="store_true", help="'Collapse all but this' in the tree"
+    )
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     if args.dark:
@@ -85,6 +90,7 @@ def main() -> int:
         window.open_dataset(target, select=node)
 
     exporting: list[ExportDialog | None] = []
+    dialogs: list[QWidget] = []
 
     def after_open() -> None:
         if args.review or args.verdicts or args.note:
@@ -119,11 +125,18 @@ def main() -> int:
             window.open_preview()
         if args.export:
             exporting.append(window.open_export())
+        if args.collapse:
+            window.tree.collapse_all_but_current()
+        if args.audit:
+            window.audit_sample()
+            dialogs.append(window.audit_dialog)
         QTimer.singleShot(2500, shoot)
 
     def shoot() -> None:
         dialog = exporting[0] if exporting else None
-        widget = window.preview if args.preview and window.preview else dialog or window
+        widget: QWidget = window.preview if args.preview and window.preview else dialog or window
+        if dialogs:
+            widget = dialogs[0]
         screen = QApplication.primaryScreen()
         if args.search:
             picture = screen.grabWindow(0, window.x(), window.y(), window.width(), window.height())

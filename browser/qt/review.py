@@ -33,6 +33,8 @@ from browser.qt.identity import DatasetKey
 log = logging.getLogger(__name__)
 
 NOT_REVIEWED = "not reviewed"
+HAS_NOTE = "has a note"  # grid filters on what a reviewer wrote, with or without a verdict
+HAS_PROPOSAL = "has a proposed synset"
 # What saving can run into besides a read-only store: a name SQLite cannot encode, a full
 # or vanished disk, a value the store refuses. Each is shown in the window, never only logged.
 _SAVE_ERRORS = (VerdictsReadOnly, sqlite3.Error, OSError, UnicodeError, ValueError)
@@ -90,9 +92,14 @@ class ReviewController(QObject):
         if self.view is None:
             return {}
         found = self.view.index.find_rows(self.by_relpath)
-        kinds: dict[str, list[int]] = {"": []}
+        kinds: dict[str, list[int]] = {"": [], HAS_NOTE: [], HAS_PROPOSAL: []}
         for relpath, row in found.items():
-            verdict = self.by_relpath[relpath].verdict
+            given = self.by_relpath[relpath]
+            if given.note.strip():
+                kinds[HAS_NOTE].append(row)
+            if given.proposed:
+                kinds[HAS_PROPOSAL].append(row)
+            verdict = given.verdict
             if verdict is not None:
                 kinds[""].append(row)
                 kinds.setdefault(verdict, []).append(row)

@@ -156,7 +156,7 @@ def test_the_tree_can_show_estimated_error_rates(
     press(qtbot, window, Qt.Key.Key_1)
     current = window.tree.currentIndex()
     assert current.data(Qt.ItemDataRole.DisplayRole) == "tench"
-    assert current.siblingAtColumn(3).data() == "50%"
+    assert current.siblingAtColumn(3).data() == "50% of 2"  # the sample the rate rests on
     assert window.tree_model is not None
     golden = window.tree_model.index_for_path(hierarchy.hypernym_paths(hierarchy.index(GOLDEN))[0])
     assert golden.siblingAtColumn(3).data() == ""  # nothing reviewed there

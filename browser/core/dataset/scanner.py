@@ -51,6 +51,7 @@ class ScanProgress:
     done: int
     total: int
     images: int
+    folder: str = ""  # the folder just listed (relative to the root), to show where it is
 
 
 ProgressCallback = Callable[[ScanProgress], None]
@@ -329,7 +330,7 @@ def scan(
     for done, top in enumerate(layout.tops, start=1):
         walker.walk(top)
         if progress is not None:
-            progress(ScanProgress("listing", done, len(layout.tops), walker.images))
+            progress(ScanProgress("listing", done, len(layout.tops), walker.images, top.relpath))
     walker.follow_links()
     walker.folders.sort(key=lambda r: r.relpath)
     log.info(

@@ -9,7 +9,7 @@ kept as a precomputed closure in which every ancestor appears once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -46,6 +46,8 @@ class Hierarchy:
         ids: Sequence[str] | None = None,
         root_node: int | None = None,
         source: str = "",
+        lemma_counts: np.ndarray | None = None,
+        noun_exceptions: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         count = len(offsets)
         if not (len(lemmas) == len(frequency) == count):
@@ -64,6 +66,10 @@ class Hierarchy:
         self._root_node = root_node
         self.source = source or f"wordnet-{version}"
         self._lemma_fields = lemmas
+        # Each lemma's own sense count, flat in lemma order (None: use ``frequency``), and
+        # WordNet's irregular plurals ("geese" → "goose"); both only refine search.
+        self.lemma_counts = lemma_counts
+        self.noun_exceptions: Mapping[str, tuple[str, ...]] = noun_exceptions or {}
         # Glosses are the bulk of the resource and only needed for display and search, so
         # they may be handed over as a loader and read on first use (keeps start-up fast).
         self._gloss_source = glosses

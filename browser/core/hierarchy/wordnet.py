@@ -125,6 +125,24 @@ def ancestor_closure(parents: Sequence[Sequence[int]]) -> list[list[int]]:
     return [sorted(s) for s in closure if s is not None]
 
 
+def _noun_exceptions(wn: object) -> list[str]:
+    """WordNet's irregular noun inflections (``noun.exc``: "geese goose"), one per line, so
+    that search can undo them without nltk's data at run time."""
+    with wn.open("noun.exc") as lines:  # type: ignore[attr-defined]
+        return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def parse_exceptions(lines: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``noun.exc`` lines ("inflected base [base …]", underscores for spaces) as a mapping
+    from the inflected form to its base forms, both with spaces."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        words = [word.replace("_", " ").lower() for word in line.split()]
+        if len(words) >= 2:
+            table[words[0]] = tuple(words[1:])
+    return table
+
+
 def compile_from_nltk(out_path: Path) -> int:
     """Read WordNet through nltk (``NLTK_DATA`` decides which copy) and write the resource.
 
@@ -153,6 +171,13 @@ def compile_from_nltk(out_path: Path) -> int:
         "frequency": np.array(
             [sum(lemma.count() for lemma in s.lemmas()) for s in synsets], dtype=np.int32
         ),
+        # Optional keys (a reader of format 1 ignores them; this one defaults them):
+        # each lemma's own sense count, in lemma order ("cat" in guy|cat counts 0, not
+        # guy's 33), and the irregular plurals.
+        "lemma_counts": np.array(
+            [lemma.count() for s in synsets for lemma in s.lemmas()], dtype=np.int32
+        ),
+        "noun_exceptions": _join_text(_noun_exceptions(wn)),
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.name + ".tmp.npz")
@@ -189,4 +214,10 @@ def load_hierarchy(path: Path | None = None) -> Hierarchy:
         glosses=read_glosses,
         frequency=arrays["frequency"],
         version=arrays["wordnet_version"].tobytes().decode(),
+        lemma_counts=arrays.get("lemma_counts"),
+        noun_exceptions=(
+            parse_exceptions(_split_text(arrays["noun_exceptions"]))
+            if "noun_exceptions" in arrays
+            else None
+        ),
     )

@@ -80,6 +80,11 @@ class ReviewSummary:
         """The estimate alone (what the tree's column shows), computed once per synset."""
         return self._cached_rate(node)[0]
 
+    def judged(self, node: int) -> int:
+        """How many images at or below ``node`` have a verdict on their label (the sample
+        the estimate rests on)."""
+        return sum(int(self.rolled[name][node]) for name in _JUDGED)
+
     def _cached_rate(self, node: int) -> tuple[float | None, float | None, float | None]:
         if node not in self._rates:
             # Nothing reviewed at or below: no need to look for the classes there.

@@ -8,14 +8,24 @@ by their parent's child list, because ``internalPointer`` must point at somethin
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from browser.core.dataset.view import DatasetView
+from browser.core.hierarchy.synset_labels import DistinctNames, compact_count
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Synset", "Images", "Classes", "Errors")
+# Short headers: at depth 13+ every pixel the count columns take is a letter of a name.
+COLUMNS = ("Synset", "Img.", "Cls.", "Err.")
+HEADER_TIPS = (
+    "Synset (hover a row for its full name and path)",
+    "Images at or below",
+    "Classes at or below",
+    "Estimated label-error rate, of how many reviewed images",
+)
 ERRORS_COLUMN = 3  # estimated label-error rate from verdicts (hidden unless asked for)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -39,6 +49,8 @@ class SynsetTreeModel(QAbstractItemModel):
         self.view = view
         # Set by the window when verdicts are kept: a synset's estimated label-error rate.
         self.error_rate: Callable[[int], float | None] | None = None
+        # And how many images that estimate rests on (shown as "29 % of 7").
+        self.error_sample: Callable[[int], int | None] | None = None
         self._root = _Node(-1, None, 0)
         self._sort_column = 1
         self._sort_order = Qt.SortOrder.DescendingOrder
@@ -110,24 +122,55 @@ class SynsetTreeModel(QAbstractItemModel):
 
     # -- contents -----------------------------------------------------------------------
 
+    @cached_property
+    def names(self) -> DistinctNames:
+        """Names told apart among the synsets the tree can show (those with images)."""
+        shown = np.flatnonzero(self.view.counts.images > 0).tolist()
+        return DistinctNames(self.view.hierarchy, shown)
+
+    def _error_text(self, synset: int) -> str:
+        rate = self.error_rate(synset) if self.error_rate is not None else None
+        if rate is None:
+            return ""
+        sample = self.error_sample(synset) if self.error_sample is not None else None
+        return f"{rate:.0%}" if sample is None else f"{rate:.0%} of {sample:,}"
+
+    def _tooltip(self, index: AnyIndex) -> str:
+        node = self._node(index)
+        hierarchy = self.view.hierarchy
+        above = []
+        walk = node.parent
+        while walk is not None and walk.synset >= 0:
+            above.append(hierarchy.name(walk.synset))
+            walk = walk.parent
+        column = index.column()
+        lines = [self.names.label(node.synset)]
+        if column in (1, 2):
+            array = self.view.counts.images if column == 1 else self.view.counts.classes
+            what = "images" if column == 1 else "classes"
+            lines = [f"{int(array[node.synset]):,} {what} at or below {lines[0]}"]
+        if above:
+            lines.append(" › ".join(reversed(above)))
+        lines.append(f"{hierarchy.wnid(node.synset)} — {hierarchy.gloss(node.synset)}")
+        return "\n".join(lines)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         synset = self._node(index).synset
         column = index.column()
-        counts, hierarchy = self.view.counts, self.view.hierarchy
+        counts = self.view.counts
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return hierarchy.name(synset)
+                return self.names.label(synset)
             if column == ERRORS_COLUMN:
-                rate = self.error_rate(synset) if self.error_rate is not None else None
-                return "" if rate is None else f"{rate:.0%}"
+                return self._error_text(synset)
             array = counts.images if column == 1 else counts.classes
-            return f"{int(array[synset]):,}"
+            return compact_count(int(array[synset]))
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hierarchy.wnid(synset)} — {hierarchy.gloss(synset)}"
+            return self._tooltip(index)
         if role == SYNSET_ROLE:
             return synset
         return None
@@ -135,8 +178,11 @@ class SynsetTreeModel(QAbstractItemModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return HEADER_TIPS[section]
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

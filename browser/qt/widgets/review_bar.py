@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from browser.core.review.records import VERDICTS
-from browser.qt.review import NOT_REVIEWED
+from browser.qt.review import HAS_NOTE, HAS_PROPOSAL, NOT_REVIEWED
 
 KEYS_HELP = (
     "Review keys: 1 correct · 2 wrong label · 3 ambiguous / several objects · "
@@ -41,6 +41,8 @@ class ReviewBar(QWidget):
         self.filter_box.addItem("Not reviewed", NOT_REVIEWED)
         for name in VERDICTS:
             self.filter_box.addItem(name.replace("_", " ").capitalize(), name)
+        self.filter_box.addItem("Has a note", HAS_NOTE)
+        self.filter_box.addItem("Has a proposed synset", HAS_PROPOSAL)
         self.filter_box.currentIndexChanged.connect(lambda _: self.filterChanged.emit())
         self.audit_button = QPushButton("Audit sample…")
         self.audit_button.setToolTip(

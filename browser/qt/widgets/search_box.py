@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from browser.core.hierarchy.search import SynsetSearch
+from browser.core.hierarchy.synset_labels import DistinctNames
 
 _SUGGESTIONS = 20
 
@@ -25,6 +26,7 @@ class SearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self.search: SynsetSearch | None = None
         self.images: np.ndarray | None = None
+        self.names: DistinctNames | None = None
         self.hits: list[int] = []
         self._model = QStringListModel(self)
         self._completer = QCompleter(self._model, self)
@@ -41,6 +43,8 @@ class SearchBox(QLineEdit):
     def set_source(self, search: SynsetSearch, images: np.ndarray) -> None:
         self.search = search
         self.images = images
+        # Same-named synsets get what sets them apart, as in the tree ("crane (wading bird)").
+        self.names = DistinctNames(search.hierarchy, np.flatnonzero(images > 0).tolist())
 
     def update_suggestions(self) -> list[int]:
         if self.search is None or self.images is None:
@@ -50,12 +54,14 @@ class SearchBox(QLineEdit):
         )
         hierarchy = self.search.hierarchy
         self.hits = [h.node for h in hits]
+        label = self.names.label if self.names is not None else hierarchy.name
         self._model.setStringList(
             [
-                f"{h.lemma}  —  {hierarchy.name(h.node)} · {hierarchy.wnid(h.node)} · "
+                f"{h.lemma}  —  {label(h.node)} · {hierarchy.wnid(h.node)} · "
                 f"{int(self.images[h.node]):,} images"
                 if h.lemma.lower() != hierarchy.name(h.node).lower()
-                else f"{h.lemma}  ·  {hierarchy.wnid(h.node)} · {int(self.images[h.node]):,} images"
+                else f"{label(h.node)}  ·  {hierarchy.wnid(h.node)} · "
+                f"{int(self.images[h.node]):,} images"
                 for h in hits
             ]
         )

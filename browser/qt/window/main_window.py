@@ -24,7 +24,7 @@ from browser.core.dataset.view import DatasetView, SortKey
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.hierarchy.search import SynsetSearch
 from browser.core.recent import RecentDatasets
-from browser.core.review.sampling import audit_sample
+from browser.core.review.sampling import DEFAULT_SEED, audit_sample
 from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE
 from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
@@ -35,6 +35,7 @@ from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.welcome import WelcomePage
 from browser.qt.window.dialogs import export_dialog, preview_caption
+from browser.qt.window.fitting import fit_small_screens
 from browser.qt.window.gridrows import GridFilter, grid_rows
 from browser.qt.window.input_filter import WindowInputFilter
 from browser.qt.window.menus import WindowMenus
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.review_mode = ReviewMode(self.grid, self.review_bar, self.statusBar(), self)
         self.navigator = Navigator(self.tree, self.breadcrumb, self._navigate, self)
         self.menus = WindowMenus(self, self)
+        self.controls_wrap = fit_small_screens(self, self.path_label, self)
         # The menus' shortcuts (not the review keys': a text field keeps Ctrl+Z) work
         # wherever focus is; so do the mouse's back and forward buttons.
         self.input_filter = WindowInputFilter(self, self.go_back, self.go_forward)
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
                 f"Verdicts are read-only: {self.review.store.problem}", 60000
             )
         tasks.progress.connect(self.status.scan_progress)
+        tasks.progress.connect(self.welcome.show_progress)
         tasks.opened.connect(self._opened)
         tasks.failed.connect(self._failed)
         tasks.cancelled.connect(self._scan_cancelled)
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow):
         """Open (scanning if needed) off the GUI thread; the window stays usable."""
         self.request = OpenRequest(layout, hierarchy, select)
         self.path_label.setText(f"Opening {path}…")
+        self.welcome.begin_scan(path)
         self.status.show_progress("Scanning", 0, 0)
         self.tasks.open(path, layout=layout, hierarchy=hierarchy)
 
@@ -210,6 +214,7 @@ class MainWindow(QMainWindow):
 
     def _opened(self, view: DatasetView) -> None:
         self.status.hide_progress()
+        self.welcome.end_scan()
         self.view = view
         self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
@@ -223,6 +228,7 @@ class MainWindow(QMainWindow):
         previous = self.tree_model
         self.tree_model = SynsetTreeModel(view, self)
         self.tree_model.error_rate = self.side_panels.error_rate
+        self.tree_model.error_sample = self.side_panels.error_sample
         self.navigator.set_model(self.tree_model, errors_shown=self.menus.errors_column.isChecked())
         if previous is not None:
             # Parented to the window, it would otherwise keep the last dataset alive.
@@ -250,10 +256,12 @@ class MainWindow(QMainWindow):
 
     def _failed(self, message: str) -> None:
         self.status.failed()
+        self.welcome.end_scan()
         QMessageBox.warning(self, "Cannot open dataset", message)
 
     def _scan_cancelled(self) -> None:
         self.status.hide_progress()
+        self.welcome.end_scan()
         self.statusBar().showMessage("Scan cancelled", 5000)
 
     def _facts_filled(self) -> None:
@@ -356,19 +364,29 @@ class MainWindow(QMainWindow):
         self.previews.refresh_caption()
 
     def audit_sample(self, per_class: int | None = None) -> None:
-        """Review a reproducible random sample of ``per_class`` images per class."""
+        """Review a reproducible sample of the synset's images: ``per_class`` per class at
+        once, or as chosen in the Audit sample dialog."""
         view, synset = self.view, self.synset
         if view is None or synset is None:
             return
         if per_class is None:
-            per_class = self.review_mode.ask_per_class()
-            if per_class is None:
-                return
+            summary = self.review.summary()
+            self.audit_dialog = self.review_mode.ask_for_sample(
+                view, synset, summary, self.show_audit_rows
+            )
+            return
         rows = audit_sample(view, synset, per_class)
+        self.show_audit_rows(rows, f"up to {per_class} per class, seed {DEFAULT_SEED}")
+
+    def show_audit_rows(self, rows: np.ndarray, description: str) -> None:
+        """Fill the grid with an audit sample and switch review on."""
+        view, synset = self.view, self.synset
+        if view is None or synset is None:
+            return
         self._show_rows(view.index, rows, show_class=view.has_children(synset))
         self._after_refill(len(rows))
         classes = len(np.unique(view.index.labels[rows]))
-        self.review_mode.audit_started(len(rows), per_class, classes)
+        self.review_mode.audit_started(len(rows), classes, description)
 
     def _after_refill(self, count: int) -> None:
         self.grid.scrollToTop()

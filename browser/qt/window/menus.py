@@ -12,20 +12,24 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QSplitter, QWidget
 
 from browser.core.dataset.hierarchychoice import FOLDERS, IMAGENET_FILES
 from browser.core.dataset.layouts import LAYOUT_CHOICES
+from browser.qt.window.fitting import add_pane_toggles
 
 if TYPE_CHECKING:
     from browser.core.recent import RecentDatasets
     from browser.qt.widgets.grid_view import ThumbnailGrid
+    from browser.qt.widgets.synset_tree import SynsetTree
 
 
 class MenuHost(Protocol):
     """What the menus call: the window implements it (menus never import the window)."""
 
     demo: Callable[[], str] | None
+    splitter: QSplitter
+    tree: SynsetTree
     recent: RecentDatasets
     grid: ThumbnailGrid
 
@@ -108,6 +112,11 @@ class WindowMenus(QObject):
         self.errors_column.setCheckable(True)
         self.errors_column.toggled.connect(host.show_errors_column)
         view_menu.addAction(self.errors_column)
+        view_menu.addSeparator()
+        self.tree_toggle, self.panel_toggle = add_pane_toggles(window, host, view_menu)
+        view_menu.addAction(host.tree.collapse_others_action)
+        view_menu.addAction(host.tree.keep_path_action)
+        view_menu.addSeparator()
         add_action(view_menu, window, "&Duplicates in this synset…", None, host.open_duplicates)
         go_menu = bar.addMenu("&Go")
         add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, host.go_back)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt
-from PySide6.QtWidgets import QTreeView
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
 from browser.qt.widgets.breadcrumb import Breadcrumb
+from browser.qt.widgets.synset_tree import SynsetTree
 from browser.qt.window.history import History
 
 # Show ``synset`` reached by ``path`` (None: its first path); record it in history or not.
@@ -36,7 +36,7 @@ class Navigator(QObject):
     picks a tree row, a breadcrumb path, or goes back or forward."""
 
     def __init__(
-        self, tree: QTreeView, breadcrumb: Breadcrumb, select: SelectSynset, parent: QObject
+        self, tree: SynsetTree, breadcrumb: Breadcrumb, select: SelectSynset, parent: QObject
     ) -> None:
         super().__init__(parent)
         self.tree = tree
@@ -59,11 +59,6 @@ class Navigator(QObject):
         tree.setModel(model)
         tree.setColumnHidden(ERRORS_COLUMN, not errors_shown)
         tree.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        header = tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
-        for column in (1, 2, ERRORS_COLUMN):
-            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         tree.selectionModel().currentChanged.connect(self._tree_current)
         tree.expand(model.index(0, 0))
 
@@ -92,20 +87,7 @@ class Navigator(QObject):
         """Open the tree down the current path and make its row current and visible."""
         if self.model is None or not self.paths:
             return
-        index = self.model.index_for_path(self.paths[self.choice])
-        if not index.isValid():
-            return
-        parent = index.parent()
-        while parent.isValid():
-            self.tree.expand(parent)
-            parent = parent.parent()
-        if self.tree.currentIndex() != index:
-            self.tree.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        self.tree.scrollTo(index)
+        self.tree.reveal(self.model.index_for_path(self.paths[self.choice]))
 
     def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self.model is None or not current.isValid():

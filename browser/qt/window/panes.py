@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,18 +29,8 @@ from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.metadata import MetadataPanel
 from browser.qt.widgets.review_bar import ReviewBar
 from browser.qt.widgets.search_box import SearchBox
+from browser.qt.widgets.synset_tree import SynsetTree
 from browser.qt.widgets.treemap_view import TreemapView
-
-
-def synset_tree() -> QTreeView:
-    tree = QTreeView()
-    tree.setUniformRowHeights(True)
-    tree.setSortingEnabled(True)
-    tree.setAlternatingRowColors(True)
-    tree.setIndentation(12)
-    # Extended: Ctrl+click selects several synsets to export together.
-    tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    return tree
 
 
 class BrowserPanes:
@@ -50,7 +38,7 @@ class BrowserPanes:
 
     def __init__(self, loader: ThumbnailLoader, model_parent: QObject) -> None:
         self.search_box = SearchBox()
-        self.tree = synset_tree()
+        self.tree = SynsetTree()
         self.breadcrumb = Breadcrumb()
         self.exact_box = QCheckBox("Only this synset")
         self.exact_box.setToolTip("Show only images labelled exactly this synset, not below it")

@@ -4,10 +4,15 @@ audit samples."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog, QStatusBar, QWidget
+from collections.abc import Callable
 
-from browser.core.review.sampling import DEFAULT_SEED
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QStatusBar, QWidget
+
+from browser.core.dataset.view import DatasetView
+from browser.core.review.estimates import ReviewSummary
+from browser.qt.widgets.audit_dialog import AuditDialog
 from browser.qt.widgets.grid_view import ThumbnailGrid
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 
@@ -39,16 +44,27 @@ class ReviewMode(QObject):
         self.bar.show_problem(message)
         self.status.showMessage(message, 30000)
 
-    def ask_per_class(self) -> int | None:
-        per_class, ok = QInputDialog.getInt(
-            self.grid.window(), "Audit sample", "Images per class:", 10, 1, 100_000
-        )
-        return per_class if ok else None
-
-    def audit_started(self, images: int, per_class: int, classes: int) -> None:
+    def audit_started(self, images: int, classes: int, description: str) -> None:
         self.bar.review_button.setChecked(True)
         self.status.showMessage(
-            f"Audit sample: {images:,} images, up to {per_class} from each of {classes:,} "
-            f"classes (seed {DEFAULT_SEED}: the same sample every time)",
+            f"Audit sample: {images:,} images from {classes:,} classes ({description}: "
+            "the same sample every time)",
             20000,
         )
+
+    def ask_for_sample(
+        self,
+        view: DatasetView,
+        synset: int,
+        summary: ReviewSummary | None,
+        show: Callable[[np.ndarray, str], None],
+    ) -> AuditDialog:
+        """The Audit sample dialog for ``synset``; accepting it calls ``show(rows, how)``."""
+        reviewed: set[int] = set()
+        if summary is not None:
+            judged = sum(summary.direct.values())
+            reviewed = set(np.flatnonzero(judged).tolist())
+        dialog = AuditDialog(view, synset, reviewed, self.grid.window())
+        dialog.accepted.connect(lambda: show(dialog.rows(), dialog.describe()))
+        dialog.open()
+        return dialog

@@ -36,6 +36,11 @@ class SidePanels:
         summary = self.review.summary()
         return summary.error_rate(synset) if summary is not None else None
 
+    def error_sample(self, synset: int) -> int | None:
+        """How many verdicts on labels the estimate stands on (the tree shows "29 % of 7")."""
+        summary = self.review.summary()
+        return summary.judged(synset) if summary is not None else None
+
     def show_charts(self, view: DatasetView, synset: int) -> None:
         """Fill the Statistics or Map tab, whichever is shown (only then: the charts of
         entity cost a pass over every image)."""
