@@ -21,6 +21,7 @@ import numpy as np
 
 from browser.cli_duplicates import add_duplicates_parser, cmd_duplicates
 from browser.cli_export import add_export_parser, cmd_export
+from browser.cli_precompute import add_precompute_parser, cmd_precompute
 from browser.core import userdirs
 from browser.core.browse import DatasetView
 from browser.core.classids import ClassNumbering
@@ -40,6 +41,7 @@ from browser.core.index import DatasetIndex
 from browser.core.layouts import LAYOUT_CHOICES, LayoutRefused
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
+from browser.core.sharedcache import has_precomputed
 from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
 from browser.core.verdictfiles import export_verdicts, file_format, import_verdicts
@@ -158,9 +160,10 @@ def build_parser() -> OneLineParser:
     verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
     export = add_export_parser(sub)
     duplicates = add_duplicates_parser(sub)
-    for command in (scan, stats, search, info, verdicts, export, duplicates):
+    precompute = add_precompute_parser(sub)
+    for command in (scan, stats, search, info, verdicts, export, duplicates, precompute):
         add_common(command)
-    for command in (scan, stats, search, verdicts, export, duplicates):
+    for command in (scan, stats, search, verdicts, export, duplicates, precompute):
         add_layout(command)
     return parser
 
@@ -400,6 +403,7 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         measured = (
             dimension_cache_for(index, cache_dir)
             if dimension_cache_path(index, cache_dir).exists()
+            or has_precomputed(cache_dir, index.root)
             else None
         )
         for entry, node in zip(entries, nodes, strict=True):
@@ -634,6 +638,7 @@ COMMANDS = {
     "verdicts": cmd_verdicts,
     "export": cmd_export,
     "duplicates": cmd_duplicates,
+    "precompute": cmd_precompute,
 }
 
 

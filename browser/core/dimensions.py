@@ -4,21 +4,25 @@ resumable like every per-file value (browser.core.filecache)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from browser.core.filecache import FileValueCache, cache_path, per_file_values
+from browser.core.filecache import FileValueCache, Values, cache_path, per_file_values
 from browser.core.index import DatasetIndex
+from browser.core.sharedcache import precomputed_values
 from browser.core.tarshards import open_image
 
 
 class DimensionCache(FileValueCache):
     """Pixel sizes by file (0 × 0: unreadable)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, ("width", "height"))
+    def __init__(
+        self, path: Path, precomputed: Callable[[], dict[str, Values]] | None = None
+    ) -> None:
+        super().__init__(path, ("width", "height"), precomputed)
 
 
 def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
@@ -26,7 +30,9 @@ def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
 
 
 def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
-    return DimensionCache(dimension_cache_path(index, cache_dir))
+    """The dataset's pixel-size cache, backed by the sizes ``precompute`` read, if any."""
+    precomputed = partial(precomputed_values, cache_dir, index.root, "dimensions")
+    return DimensionCache(dimension_cache_path(index, cache_dir), precomputed)
 
 
 def _header_size(path: str) -> tuple[int, int]:
