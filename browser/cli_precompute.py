@@ -119,6 +119,8 @@ def cmd_precompute(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     _say(f"{len(rows):,} images selected, {len(planned):,} still need {', '.join(kinds)}")
     _say(f"results: {folder}")
     if not planned:
+        if args.json:
+            cli._emit({"folder": str(folder), "tasks": 0, "done": 0, "failed": 0, "images": 0})
         return 0
     plan = write_plan(folder, planned, buckets)
     root = args.root_on_workers or index.root
@@ -148,6 +150,7 @@ def cmd_precompute(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 "failed": len(report.failed),
                 "images": report.images,
                 "computed": report.computed,
+                "interrupted": report.interrupted,
             }
         )
     return 1 if report.failed else 0
