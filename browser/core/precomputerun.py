@@ -152,6 +152,9 @@ def run_on_dask(
         raise ClusterUnavailable(
             f"Dask is not installed, so there is no scheduler to talk to: {INSTALL_HINT}"
         ) from exc
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # distributed logs every worker's comings and goings at INFO; -v shows them.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     report = RunReport()
     cluster: Any = None
     if scheduler is None:

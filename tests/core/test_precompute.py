@@ -210,11 +210,11 @@ def test_merge_keeps_values_of_a_file_until_it_changes(tmp_path: Path) -> None:
         assert shared.values("dimensions") == {"x.jpg": (2, 2, 6, 7)}
 
 
-names = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0"), min_size=1
-).map(lambda s: s[:40]) | st.binary(min_size=1, max_size=20).filter(
-    lambda b: b"/" not in b and b"\0" not in b
-).map(lambda b: os.fsdecode(b))
+names = st.text(st.characters(codec="utf-8", exclude_characters="/\0"), min_size=1).map(
+    lambda s: s[:40]
+) | st.binary(min_size=1, max_size=20).filter(lambda b: b"/" not in b and b"\0" not in b).map(
+    lambda b: os.fsdecode(b)
+)
 
 
 @settings(max_examples=40, deadline=None)
