@@ -4,8 +4,8 @@ For thumbnails (128 px) and for perceptual hashes, separately:
 
 1. the in-process loop: the app's own functions over every file, in this process;
 2. ``run_task`` on a Dask LocalCluster of 1 worker process, then of 2 (one thread each),
-   timed from submitting the tasks to the last result (the cluster's start is not counted;
-   ``--with-startup`` prints it apart), then the merge of the parts into the index.
+   timed from submitting the tasks to the last result (the clusters' start is printed apart),
+   then the merge of the parts into the index.
 
 Goals (issue 18): 2 workers ≥ 1.7× 1 worker; one worker's rate ≥ 0.9× the in-process loop.
 Each measurement is made ``--repeat`` times (default 2); every number is printed.
@@ -67,78 +67,92 @@ def in_process(paths: list[str], kind: str) -> float:
     return time.perf_counter() - began
 
 
-def on_dask(tasks: list, workers: int) -> tuple[float, float]:
-    """(wall seconds from submit to the last result, the cluster's start-up seconds)."""
-    from distributed import Client, LocalCluster, wait
+def timed_run(client: object, index: object, temp: Path, kind: str, task_rows: int) -> float:
+    """Seconds from submitting every task of a fresh plan to the last result."""
+    from distributed import wait
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cache = temp / f"cache-{kind}"
+    folder = dataset_folder(cache, index.root)  # type: ignore[attr-defined]
+    start_folder(folder)
+    planned = plan_rows(index, np.arange(len(index)), None, (kind,), (128,))  # type: ignore[arg-type]
+    plan = write_plan(folder, planned, (128,))
+    tasks = split_tasks(str(folder), plan, len(planned), index.root, task_rows)  # type: ignore[attr-defined]
     began = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        client.wait_for_workers(workers)
-        # Warm each worker's imports (Pillow, numpy) as a long run's first task would.
-        client.run(lambda: __import__("browser.core.precompute"))
-        started = time.perf_counter()
-        futures = client.map(run_task, tasks, pure=False)
-        wait(futures)
-        wall = time.perf_counter() - started
-        failed = [f for f in futures if f.status != "finished"]
-        if failed:
-            raise SystemExit(f"{len(failed)} tasks failed: {failed[0].exception()}")
-        del futures
-    return wall, started - began
+    futures = client.map(run_task, tasks, pure=False)  # type: ignore[attr-defined]
+    wait(futures)
+    wall = time.perf_counter() - began
+    failed = [f for f in futures if f.status != "finished"]
+    if failed:
+        raise SystemExit(f"{len(failed)} tasks failed: {failed[0].exception()}")
+    began = time.perf_counter()
+    merge(folder)
+    merged = time.perf_counter() - began
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    print(
+        f"    merge of {len(planned):,} images: {merged * 1000:.0f} ms "
+        f"({merged / len(planned) * 1e6:.0f} µs/image); cache {size / 1e6:.1f} MB"
+    )
+    shutil.rmtree(cache)
+    return wall
 
 
 def main() -> None:
+    from distributed import Client, LocalCluster
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", default="/work/shared/samples/imagenet", type=Path)
     parser.add_argument("--images", type=int, default=4000)
     parser.add_argument("--task-rows", type=int, default=250)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="bench-precompute-") as temp:
         root = Path(temp) / "imagenet-copies"
         make_dataset(args.samples, root, args.images)
         index = open_dataset(root, load_hierarchy(), cache_dir=Path(temp) / "index")
-        rows = np.arange(len(index))
-        paths = [index.path(r) for r in rows.tolist()]
+        paths = [index.path(r) for r in range(len(index))]
         folders = len({os.path.dirname(p) for p in paths})
-        print(f"{len(paths):,} JPEGs in {folders} class folders")
-        for kind in ("thumbnails", "hashes"):
-            for attempt in range(args.repeat):
-                loop = in_process(paths, kind)
-                print(f"{kind}: in-process loop {len(paths) / loop:7.0f}/s  (run {attempt + 1})")
-            for workers in (1, 2):
+        print(f"{len(paths):,} JPEGs in {folders} class folders, tasks of {args.task_rows}")
+        clusters = {}
+        for workers in (1, 2):
+            began = time.perf_counter()
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                host="127.0.0.1",
+            )
+            client = Client(cluster)
+            client.wait_for_workers(workers)
+            # Each worker imports what a task needs before the clock starts, as in a long run.
+            client.run(lambda: __import__("browser.core.precompute"))
+            clusters[workers] = (cluster, client)
+            print(f"LocalCluster of {workers}: started in {time.perf_counter() - began:.1f} s")
+        try:
+            for kind in ("thumbnails", "hashes"):
                 for attempt in range(args.repeat):
-                    cache = Path(temp) / f"cache-{kind}-{workers}-{attempt}"
-                    folder = dataset_folder(cache, index.root)
-                    start_folder(folder)
-                    planned = plan_rows(index, rows, None, (kind,), (128,))
-                    plan = write_plan(folder, planned, (128,))
-                    tasks = split_tasks(str(folder), plan, len(planned), index.root, args.task_rows)
-                    wall, startup = on_dask(tasks, workers)
-                    began = time.perf_counter()
-                    merge(folder)
-                    merged = time.perf_counter() - began
-                    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+                    # Baseline and workers back to back, so that they share the machine's load.
+                    loop = len(paths) / in_process(paths, kind)
+                    print(f"{kind}, run {attempt + 1}: in-process loop {loop:6.0f}/s")
+                    rates = {}
+                    for workers, (_, client) in clusters.items():
+                        wall = timed_run(client, index, Path(temp), kind, args.task_rows)
+                        rates[workers] = len(paths) / wall
+                        print(
+                            f"  {workers} worker(s): {rates[workers]:6.0f}/s "
+                            f"(per worker {rates[workers] / workers:5.0f}/s)"
+                        )
                     print(
-                        f"{kind}: {workers} worker(s) {len(paths) / wall:7.0f}/s "
-                        f"({len(paths) / wall / workers:5.0f}/s per worker; cluster start "
-                        f"{startup:.1f} s; merge {merged * 1000:.0f} ms, "
-                        f"{merged / len(paths) * 1e6:.0f} µs/image; cache {size / 1e6:.1f} MB)"
-                        f"  (run {attempt + 1})"
+                        f"  => 2 vs 1 worker: {rates[2] / rates[1]:.2f}x; "
+                        f"1 worker vs in-process loop: {rates[1] / loop:.2f}x; "
+                        f"load average {os.getloadavg()[0]:.1f}"
                     )
-                    shutil.rmtree(cache)
-        print(f"load average {os.getloadavg()[0]:.1f} at the end")
+        finally:
+            for cluster, client in clusters.values():
+                client.close()
+                cluster.close()
 
 
 if __name__ == "__main__":

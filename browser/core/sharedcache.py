@@ -113,8 +113,11 @@ def thumb_key(dataset_id: str, relpath: str, size: int, mtime: int, bucket: int)
 # -- writing ---------------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write a new file under a temporary name in its folder, flush it to disk, rename it."""
+def atomic_write(path: Path, write: Callable[[Any], None], *, replace: bool = True) -> None:
+    """Write a new file under a temporary name in its folder, flush it to disk, rename it.
+    With ``replace=False`` an existing file is kept as it is (``os.link`` never replaces): a
+    part written twice (a task retried while its first worker still ran) keeps the file that
+    readers may already hold open, which on NFS a replacement would make stale for them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     try:
@@ -122,7 +125,12 @@ def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
             write(out)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+            os.unlink(temporary)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -172,7 +180,7 @@ def write_part(path: Path, task: str, entries: Iterable[PartEntry]) -> None:
         for blob in blobs:
             out.write(blob)
 
-    atomic_write(path, write)
+    atomic_write(path, write, replace=False)
 
 
 def read_part_header(path: Path) -> tuple[dict[str, Any], int]:

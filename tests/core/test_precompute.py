@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from browser import cli
 from browser.cli_precompute import cmd_precompute  # noqa: F401 - the command under test
-from browser.core import dimensions, duplicates
+from browser.core import dimensions, duplicates, precomputerun
 from browser.core.dataset import open_dataset
 from browser.core.dimensions import dimension_cache_for, read_dimensions
 from browser.core.duplicates import HashCache, hash_cache_for, hash_rows
@@ -290,3 +290,37 @@ def test_the_command_without_dask(
     assert cli.run([*argv, "--what", "hashes,sizes", "--json"]) == 0
     assert '"computed": ' in capsys.readouterr().out
     assert cli.run([*argv, "--what", "colour"]) == 2
+
+
+def test_a_part_written_twice_keeps_the_first(tmp_path: Path) -> None:
+    part = tmp_path / "parts" / "t.part"
+    write_part(part, "t", [PartEntry("a.jpg", 1, 1, 5, True)])
+    first = part.stat().st_ino
+    write_part(part, "t", [PartEntry("a.jpg", 1, 1, 5, True)])  # a retried task's twin
+    assert part.stat().st_ino == first  # readers holding it open are not left stale
+    assert [p.name for p in part.parent.iterdir()] == ["t.part"]
+
+
+def test_ctrl_c_keeps_what_finished_and_a_rerun_goes_on(
+    index: DatasetIndex, tmp_path: Path
+) -> None:
+    folder = dataset_folder(tmp_path / "shared", index.root)
+    start_folder(folder)
+    rows = np.arange(len(index))
+    planned = plan_rows(index, rows, None, ("hashes",), BUCKETS)
+    tasks = split_tasks(
+        str(folder), write_plan(folder, planned, BUCKETS), len(planned), index.root, 4
+    )
+
+    def interrupt(report: precomputerun.RunReport, total: int) -> None:
+        raise KeyboardInterrupt  # Ctrl+C once the first task is in
+
+    report = run_on_processes(tasks, 1, folder, interrupt)
+    assert report.interrupted
+    assert len(report.done) == 1  # reported; tasks already handed to a process still finish
+    finished = {e.relpath for p in (folder / PARTS).iterdir() for e in read_part_entries(p)}
+    merge(folder)
+    with SharedCache(folder) as shared:
+        left = plan_rows(index, rows, shared, ("hashes",), BUCKETS)
+    assert left  # the pool was stopped, not drained
+    assert {r.relpath for r in left} == {r.relpath for r in planned} - finished
