@@ -15,6 +15,7 @@ copied over and over into class folders of a temporary dataset (``--images``, de
 4000), which is removed at the end.
 
 Usage: python benchmarks/bench_precompute.py [--images 4000] [--task-rows 250] [--repeat 2]
+           [--profiler]
 """
 
 from __future__ import annotations
@@ -104,8 +105,17 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=4000)
     parser.add_argument("--task-rows", type=int, default=250)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--profiler",
+        action="store_true",
+        help="keep Dask's statistical profiler on in the workers (precompute turns it off)",
+    )
     args = parser.parse_args()
     logging.getLogger("distributed").setLevel(logging.ERROR)
+    import dask
+
+    dask.config.set({"distributed.worker.profile.enabled": args.profiler})
+    print(f"Dask worker profiler {'on' if args.profiler else 'off'}")
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="bench-precompute-") as temp:
         root = Path(temp) / "imagenet-copies"

@@ -147,6 +147,7 @@ def run_on_dask(
     """On the Dask scheduler at ``scheduler``, else on a LocalCluster of ``workers`` worker
     processes (one thread each: decoding holds the GIL in part, so threads would share it)."""
     try:
+        import dask
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
         raise ClusterUnavailable(
@@ -158,14 +159,19 @@ def run_on_dask(
     report = RunReport()
     cluster: Any = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            host="127.0.0.1",
-            silence_logs=logging.ERROR,
-        )
+        # Dask's statistical profiler wakes a thread in every worker 100 times a second to
+        # take the GIL from the decoding thread; on a busy machine each hand-off can wait for
+        # the OS to run the other thread. Not worth it for one long function (measured with
+        # benchmarks/bench_precompute.py [--profiler]; see docs/performance.md).
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                host="127.0.0.1",
+                silence_logs=logging.ERROR,
+            )
     client = Client(cluster if cluster is not None else scheduler)
     try:
         report.dashboard = str(client.dashboard_link or "")

@@ -324,3 +324,17 @@ def test_ctrl_c_keeps_what_finished_and_a_rerun_goes_on(
         left = plan_rows(index, rows, shared, ("hashes",), BUCKETS)
     assert left  # the pool was stopped, not drained
     assert {r.relpath for r in left} == {r.relpath for r in planned} - finished
+
+
+def test_workers_read_through_their_own_mount_point(index: DatasetIndex, tmp_path: Path) -> None:
+    reference = snapshot(precompute_here(index, tmp_path / "here"), BUCKETS)
+    elsewhere = tmp_path / "mnt" / "imagenet"
+    elsewhere.parent.mkdir()
+    elsewhere.symlink_to(index.root)  # the workers' view of the same dataset
+    folder = dataset_folder(tmp_path / "there", index.root)
+    start_folder(folder)
+    planned = plan_rows(index, np.arange(len(index)), None, KINDS, BUCKETS)
+    plan = write_plan(folder, planned, BUCKETS)
+    run_in_process(split_tasks(str(folder), plan, len(planned), str(elsewhere), 4))
+    merge(folder)
+    assert snapshot(folder, BUCKETS) == reference
