@@ -8,8 +8,11 @@ Ctrl+C (what finished is merged, so a rerun starts from there).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -135,6 +138,21 @@ def _pool_results(tasks: list[Task], workers: int) -> Iterator[tuple[Task, TaskR
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Start processes that ignore Ctrl+C (the disposition survives their exec): the terminal
+    sends it to the whole process group, and the LocalCluster's workers would each die with
+    a traceback while this process is closing them in order."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_on_dask(
     tasks: list[Task],
     folder: Path,
@@ -163,7 +181,7 @@ def run_on_dask(
         # take the GIL from the decoding thread; on a busy machine each hand-off can wait for
         # the OS to run the other thread. Not worth it for one long function (measured with
         # benchmarks/bench_precompute.py [--profiler]; see docs/performance.md).
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        with dask.config.set({"distributed.worker.profile.enabled": False}), _ctrl_c_ignored():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
