@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -361,6 +362,10 @@ class SharedCache:
         self._checked = -_RECHECK_S
         self._parts: dict[int, str] = {}
         self._fds: dict[int, int] = {}
+        # Closed explicitly by close(); should an owner forget, still closed (not left to
+        # SQLite's finalizer, a ResourceWarning on Python 3.13) when the cache goes away.
+        self._opened: list[sqlite3.Connection] = []
+        self._finalizer = weakref.finalize(self, _release, self._opened, self._fds)
 
     def __enter__(self) -> SharedCache:
         return self
@@ -396,6 +401,7 @@ class SharedCache:
                 except sqlite3.Error:
                     db.close()
                     return None
+                self._opened.append(db)
                 self._db, self._index_name = db, name
                 self.dataset_id = str(manifest["dataset"])
         return self._db
@@ -474,15 +480,19 @@ class SharedCache:
         return fd
 
     def _close_index(self) -> None:
-        while self._fds:
-            os.close(self._fds.popitem()[1])
-        if self._db is not None:
-            self._db.close()
+        _release(self._opened, self._fds)
         self._db, self._index_name, self._parts = None, None, {}
 
     def close(self) -> None:
         with self._lock:
             self._close_index()
+
+
+def _release(opened: list[sqlite3.Connection], fds: dict[int, int]) -> None:
+    while fds:
+        os.close(fds.popitem()[1])
+    while opened:
+        opened.pop().close()
 
 
 def open_shared(cache_dir: Path, root: str) -> SharedCache | None:
