@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -338,3 +339,54 @@ def test_workers_read_through_their_own_mount_point(index: DatasetIndex, tmp_pat
     run_in_process(split_tasks(str(folder), plan, len(planned), str(elsewhere), 4))
     merge(folder)
     assert snapshot(folder, BUCKETS) == reference
+
+
+part_entries = st.lists(
+    st.tuples(
+        st.sampled_from(["a.jpg", "b/c.jpg", os.fsdecode(b"\xe9.jpg")]),
+        st.integers(1, 2),  # (size, mtime) of the file when it was computed
+        st.one_of(st.none(), st.integers(0, (1 << 64) - 1)),  # a hash, or not computed
+        st.one_of(st.none(), st.tuples(st.integers(0, 9), st.integers(0, 9))),
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(part_entries, st.booleans()), min_size=1, max_size=6))
+def test_merging_parts_in_any_batches_keeps_the_latest_values_of_each_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    parts: list[tuple[list[tuple[str, int, int | None, tuple[int, int] | None]], bool]],
+) -> None:
+    folder = tmp_path_factory.mktemp("merge")
+    start_folder(folder)
+    model: dict[str, dict[str, object]] = {}
+    for number, (entries, merge_now) in enumerate(parts):
+        written = [
+            PartEntry(path, facts, facts, hashed, hashed is not None, dims)
+            for path, facts, hashed, dims in entries
+        ]
+        write_part(folder / PARTS / f"p{number:03d}.part", str(number), written)
+        for entry in written:
+            state = model.get(entry.relpath)
+            if state is None or state["facts"] != entry.size:
+                state = model[entry.relpath] = {"facts": entry.size}
+            if entry.has_hash:
+                state["hash"] = entry.hash
+            if entry.dims is not None:
+                state["dims"] = entry.dims
+        if merge_now:
+            merge(folder)
+    merge(folder)
+    signed = lambda h: h - (1 << 64) if h >= 1 << 63 else h  # noqa: E731
+    with SharedCache(folder) as shared:
+        assert shared.values("hashes") == {
+            path: (s["facts"], s["facts"], signed(cast(int, s["hash"])))
+            for path, s in model.items()
+            if "hash" in s
+        }
+        assert shared.values("dimensions") == {
+            path: (s["facts"], s["facts"], *cast(tuple[int, int], s["dims"]))
+            for path, s in model.items()
+            if "dims" in s
+        }
