@@ -41,7 +41,7 @@ from browser.core.index import DatasetIndex
 from browser.core.layouts import LAYOUT_CHOICES, LayoutRefused
 from browser.core.scanner import ScanCancelled, ScanProgress
 from browser.core.search import SynsetSearch
-from browser.core.sharedcache import has_precomputed
+from browser.core.sharedcachereader import has_precomputed
 from browser.core.statistics import synset_statistics
 from browser.core.statpass import fill_file_facts
 from browser.core.verdictfiles import export_verdicts, file_format, import_verdicts

@@ -29,12 +29,12 @@ from browser.core.precomputerun import (
     run_on_processes,
 )
 from browser.core.sharedcache import (
-    SharedCache,
     clear_part_temporaries,
     dataset_folder,
     merge,
     start_folder,
 )
+from browser.core.sharedcachereader import SharedCache
 from browser.core.thumbnails import BUCKETS
 
 if TYPE_CHECKING:

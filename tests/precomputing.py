@@ -11,7 +11,8 @@ from typing import Any
 
 from PIL import Image
 
-from browser.core.sharedcache import SharedCache, read_manifest, thumb_key
+from browser.core.sharedcache import read_manifest, thumb_key
+from browser.core.sharedcachereader import SharedCache
 from tests.conftest import DOG, GOLDEN, TENCH
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from browser.core.filecache import FileValueCache, Values, cache_path, per_file_values
 from browser.core.index import DatasetIndex
-from browser.core.sharedcache import precomputed_values
+from browser.core.sharedcachereader import precomputed_values
 from browser.core.tarshards import open_image
 
 

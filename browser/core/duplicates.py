@@ -37,7 +37,7 @@ import numpy as np
 from browser.core.filecache import FileValueCache, Values, cache_path, per_file_values
 from browser.core.index import DatasetIndex
 from browser.core.phash import file_hash
-from browser.core.sharedcache import precomputed_values
+from browser.core.sharedcachereader import precomputed_values
 
 DEFAULT_MAX_DISTANCE = 5
 _CHUNKS = ((0, 21), (21, 21), (42, 22))

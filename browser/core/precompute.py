@@ -32,11 +32,11 @@ from browser.core.sharedcache import (
     PART_SUFFIX,
     PARTS,
     PartEntry,
-    SharedCache,
     atomic_write,
     thumb_key,
     write_part,
 )
+from browser.core.sharedcachereader import SharedCache
 from browser.core.tarshards import MemberPath
 from browser.core.thumbnails import decode_with_pillow, encode_jpeg
 

@@ -24,7 +24,8 @@ from types import TracebackType
 from PIL import Image, ImageOps
 
 from browser.core.decodebudget import prepare_decode
-from browser.core.sharedcache import SharedCache, open_shared, thumb_key
+from browser.core.sharedcache import thumb_key
+from browser.core.sharedcachereader import SharedCache, open_shared
 from browser.core.tarshards import MemberPath, open_image
 
 BUCKETS = (128, 256, 384)

@@ -32,13 +32,13 @@ from browser.core.precomputerun import run_in_process, run_on_processes
 from browser.core.sharedcache import (
     PARTS,
     PartEntry,
-    SharedCache,
     dataset_folder,
     merge,
     read_part_entries,
     start_folder,
     write_part,
 )
+from browser.core.sharedcachereader import SharedCache
 from browser.core.thumbnails import ThumbnailCache, decode_with_pillow, encode_jpeg
 from tests.conftest import DOG
 from tests.precomputing import make_dataset, snapshot
