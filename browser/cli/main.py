@@ -8,7 +8,7 @@ import os
 import sys
 from types import ModuleType
 
-from browser.cli import duplicates, export, info, scan, search, stats, verdicts
+from browser.cli import duplicates, export, info, precompute, scan, search, stats, verdicts
 from browser.cli.parsing import (
     PROG,
     OneLineParser,
@@ -33,6 +33,7 @@ COMMANDS: dict[str, ModuleType] = {
     "verdicts": verdicts,
     "export": export,
     "duplicates": duplicates,
+    "precompute": precompute,
 }
 
 

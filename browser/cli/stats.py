@@ -37,6 +37,7 @@ from browser.core.images.dimensions import (
     dimension_cache_path,
     read_dimensions,
 )
+from browser.core.images.sharedcachereader import has_precomputed
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         measured = (
             dimension_cache_for(index, cache_dir)
             if dimension_cache_path(index, cache_dir).exists()
+            or has_precomputed(cache_dir, index.root)
             else None
         )
         for entry, node in zip(entries, nodes, strict=True):

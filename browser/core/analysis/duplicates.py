@@ -28,14 +28,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
 from browser.core.dataset.index import DatasetIndex
-from browser.core.images.filecache import FileValueCache, cache_path, per_file_values
+from browser.core.images.filecache import FileValueCache, Values, cache_path, per_file_values
 from browser.core.images.phash import file_hash
+from browser.core.images.sharedcachereader import precomputed_values
 
 DEFAULT_MAX_DISTANCE = 5
 _CHUNKS = ((0, 21), (21, 21), (42, 22))
@@ -271,8 +273,10 @@ def find_duplicate_groups(
 class HashCache(FileValueCache):
     """Perceptual hashes by file (NULL: the image cannot be decoded)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, ("hash",))
+    def __init__(
+        self, path: Path, precomputed: Callable[[], dict[str, Values]] | None = None
+    ) -> None:
+        super().__init__(path, ("hash",), precomputed)
 
 
 def _signed(value: int) -> int:  # SQLite integers are signed 64-bit
@@ -304,4 +308,6 @@ def hash_rows(
 
 
 def hash_cache_for(index: DatasetIndex, cache_dir: Path) -> HashCache:
-    return HashCache(cache_path(index, cache_dir, "hashes"))
+    """The dataset's hash cache, backed by the hashes ``precompute`` made, if any."""
+    precomputed = partial(precomputed_values, cache_dir, index.root, "hashes")
+    return HashCache(cache_path(index, cache_dir, "hashes"), precomputed)

@@ -4,6 +4,7 @@ resumable like every per-file value (browser.core.images.filecache)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -11,14 +12,17 @@ from PIL import Image
 
 from browser.core.dataset.index import DatasetIndex
 from browser.core.dataset.tarshards import open_image
-from browser.core.images.filecache import FileValueCache, cache_path, per_file_values
+from browser.core.images.filecache import FileValueCache, Values, cache_path, per_file_values
+from browser.core.images.sharedcachereader import precomputed_values
 
 
 class DimensionCache(FileValueCache):
     """Pixel sizes by file (0 × 0: unreadable)."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, ("width", "height"))
+    def __init__(
+        self, path: Path, precomputed: Callable[[], dict[str, Values]] | None = None
+    ) -> None:
+        super().__init__(path, ("width", "height"), precomputed)
 
 
 def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
@@ -26,10 +30,12 @@ def dimension_cache_path(index: DatasetIndex, cache_dir: Path) -> Path:
 
 
 def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
-    return DimensionCache(dimension_cache_path(index, cache_dir))
+    """The dataset's pixel-size cache, backed by the sizes ``precompute`` read, if any."""
+    precomputed = partial(precomputed_values, cache_dir, index.root, "dimensions")
+    return DimensionCache(dimension_cache_path(index, cache_dir), precomputed)
 
 
-def _header_size(path: str) -> tuple[int, int]:
+def header_size(path: str) -> tuple[int, int]:
     try:
         with open_image(path) as stream, Image.open(stream) as image:
             width, height = image.size
@@ -53,7 +59,7 @@ def read_dimensions(
         index,
         rows,
         cache,
-        _header_size,
+        header_size,
         (0, 0),
         progress=progress,
         cancelled=cancelled,

@@ -27,9 +27,17 @@ Values = tuple[Any, ...]  # (value, …) of one file, in the cache's column orde
 
 
 class FileValueCache:
-    def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        columns: tuple[str, ...],
+        precomputed: Callable[[], dict[str, Values]] | None = None,
+    ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        # Values ``synset-browser precompute`` made (browser.core.images.sharedcache), in the same
+        # shape as load()'s: used where this cache has nothing current, never copied into it.
+        self.precomputed = precomputed
         self._marks = ",".join("?" * (3 + len(columns)))
         with closing(sqlite3.connect(path)) as db:
             values = "".join(f", {name} INTEGER" for name in columns)
@@ -63,7 +71,7 @@ def cache_path(index: DatasetIndex, cache_dir: Path, kind: str) -> Path:
     return cache_dir / kind / name
 
 
-def _facts(index: DatasetIndex, row: int) -> tuple[int, int]:
+def file_facts(index: DatasetIndex, row: int) -> tuple[int, int]:
     size, mtime = int(index.sizes[row]), int(index.mtimes[row])
     if size < 0:  # the stat pass has not reached it: the cache needs the file's facts
         try:
@@ -103,13 +111,16 @@ def per_file_values(
     from its path (``missing`` when ``cached_only``). Raises ScanCancelled when cancelled,
     after saving what was computed."""
     known = cache.load()
+    precomputed = cache.precomputed() if cache.precomputed is not None else {}
     values: list[Values] = []
     fresh: list[Values] = []
     linked: dict[tuple[int, int, int, int], Values] = {}
     for position, row in enumerate(rows.tolist()):
         relpath = index.relpath(row)
-        size, mtime = _facts(index, row)
+        size, mtime = file_facts(index, row)
         entry = known.get(relpath)
+        if entry is None or entry[:2] != (size, mtime):
+            entry = precomputed.get(relpath)
         if entry is not None and size >= 0 and entry[:2] == (size, mtime):
             values.append(entry[2:])
         elif cached_only:

@@ -25,6 +25,8 @@ from PIL import Image, ImageOps
 
 from browser.core.dataset.tarshards import MemberPath, open_image
 from browser.core.images.decodebudget import prepare_decode
+from browser.core.images.sharedcache import thumb_key
+from browser.core.images.sharedcachereader import SharedCache, open_shared
 
 BUCKETS = (128, 256, 384)
 _JPEG_QUALITY = 85
@@ -89,6 +91,8 @@ class ThumbnailCache:
         # connections are still closed, explicitly, when the cache goes away rather than
         # left to SQLite's finalizer (a ResourceWarning on Python 3.13).
         self._finalizer = weakref.finalize(self, _close_all, self._connections)
+        self._shared: SharedCache | None = None
+        self._shared_root = ""
 
     def __enter__(self) -> ThumbnailCache:
         return self
@@ -128,13 +132,37 @@ class ThumbnailCache:
                 self._connections[ident] = db
         return db
 
-    @staticmethod
-    def key(path: str, size: int, mtime_ns: int, bucket: int) -> bytes:
+    def use_precomputed(self, cache_dir: Path, root: str) -> None:
+        """Read the thumbnails ``synset-browser precompute`` made for the dataset at ``root``
+        (browser.core.images.sharedcache) wherever this cache has none; None stops it. Images under
+        ``root`` are then keyed as the shared cache keys them (by relative path), so one key
+        finds a thumbnail in either."""
+        shared = open_shared(cache_dir, root)
+        if shared is not None and not shared.current():
+            shared.close()  # nothing merged yet
+            shared = None
+        previous, self._shared = self._shared, shared
+        self._shared_root = os.path.join(root, "")
+        if previous is not None:
+            previous.close()
+
+    def key(self, path: str, size: int, mtime_ns: int, bucket: int) -> bytes:
+        shared = self._shared
+        if shared is not None and path.startswith(self._shared_root):
+            relpath = path[len(self._shared_root) :]
+            return thumb_key(shared.dataset_id, relpath, size, mtime_ns, bucket)
         raw = os.fsencode(path) + f"\0{size}\0{mtime_ns}\0{bucket}".encode()
         return hashlib.sha1(raw, usedforsecurity=False).digest()
 
     def lookup(self, key: bytes) -> tuple[bytes | None, str | None]:
         """(thumbnail, remembered failure) of one key, in one query."""
+        data, reason = self._lookup_local(key)
+        if data is None and reason is None and self._shared is not None:
+            found, failed = self._shared.thumbnails([key])
+            return found.get(key), failed.get(key)
+        return data, reason
+
+    def _lookup_local(self, key: bytes) -> tuple[bytes | None, str | None]:
         rows = (
             self._db()
             .execute(
@@ -166,6 +194,13 @@ class ThumbnailCache:
             failed.update(
                 db.execute(f"SELECT key, reason FROM failures WHERE key IN ({marks})", chunk)
             )
+        shared = self._shared
+        if shared is not None:
+            missing = [key for key in keys if key not in found and key not in failed]
+            if missing:
+                more, more_failed = shared.thumbnails(missing)
+                found.update(more)
+                failed.update(more_failed)
         return found, failed
 
     def put(self, key: bytes, data: bytes) -> None:
@@ -179,6 +214,9 @@ class ThumbnailCache:
         (after the worker pool is done). Using the cache afterwards opens new ones."""
         with self._setup_lock:
             _close_all(self._connections)
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.close()
 
 
 def _close_all(connections: dict[int, sqlite3.Connection]) -> None:

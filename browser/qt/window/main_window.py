@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.review.set_view(view, self.dataset)
         index = view.index
         self.recent.add(index.root)
+        self.loader.cache.use_precomputed(self.tasks.cache_dir, index.root)  # issue 18
         self.metadata.show_dataset(view, self.review.store.problem)
         self.real_box.setVisible(index.real is not None)
         if index.real is None:

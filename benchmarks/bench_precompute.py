@@ -1,0 +1,169 @@
+"""Precompute throughput on real JPEGs: Dask worker processes against the in-process loop.
+
+For thumbnails (128 px) and for perceptual hashes, separately:
+
+1. the in-process loop: the app's own functions over every file, in this process;
+2. ``run_task`` on a Dask LocalCluster of 1 worker process, then of 2 (one thread each),
+   timed from submitting the tasks to the last result (the clusters' start is printed apart),
+   then the merge of the parts into the index.
+
+Goals (issue 18): 2 workers ≥ 1.7× 1 worker; one worker's rate ≥ 0.9× the in-process loop.
+Each measurement is made ``--repeat`` times (default 2); every number is printed.
+
+The images are the sample JPEGs (``--samples``, default /work/shared/samples/imagenet)
+copied over and over into class folders of a temporary dataset (``--images``, default
+4000), which is removed at the end.
+
+Usage: python benchmarks/bench_precompute.py [--images 4000] [--task-rows 250] [--repeat 2]
+           [--profiler]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from browser.core.dataset.opening import open_dataset  # noqa: E402
+from browser.core.hierarchy.wordnet import load_hierarchy  # noqa: E402
+from browser.core.images.precompute import (
+    hash_or_none,
+    plan_rows,
+    run_task,
+    split_tasks,
+    thumbnail_or_reason,
+    write_plan,
+)
+from browser.core.images.sharedcache import dataset_folder, merge, start_folder  # noqa: E402
+
+
+def make_dataset(samples: Path, root: Path, count: int) -> None:
+    sources = sorted(samples.glob("*.JPEG"))
+    if not sources:
+        raise SystemExit(f"no .JPEG files in {samples}")
+    for i in range(count):
+        source = sources[i % len(sources)]
+        wnid = source.name.split("_")[0]
+        folder = root / wnid
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, folder / f"{wnid}_{i}.JPEG")
+
+
+def in_process(paths: list[str], kind: str) -> float:
+    began = time.perf_counter()
+    for path in paths:
+        if kind == "thumbnails":
+            thumbnail_or_reason(path, 128)
+        else:
+            hash_or_none(path)
+    return time.perf_counter() - began
+
+
+def timed_run(client: object, index: object, temp: Path, kind: str, task_rows: int) -> float:
+    """Seconds from submitting every task of a fresh plan to the last result."""
+    from distributed import wait
+
+    cache = temp / f"cache-{kind}"
+    folder = dataset_folder(cache, index.root)  # type: ignore[attr-defined]
+    start_folder(folder)
+    planned = plan_rows(index, np.arange(len(index)), None, (kind,), (128,))  # type: ignore[arg-type]
+    plan = write_plan(folder, planned, (128,))
+    tasks = split_tasks(str(folder), plan, len(planned), index.root, task_rows)  # type: ignore[attr-defined]
+    began = time.perf_counter()
+    futures = client.map(run_task, tasks, pure=False)  # type: ignore[attr-defined]
+    wait(futures)
+    wall = time.perf_counter() - began
+    failed = [f for f in futures if f.status != "finished"]
+    if failed:
+        raise SystemExit(f"{len(failed)} tasks failed: {failed[0].exception()}")
+    began = time.perf_counter()
+    merge(folder)
+    merged = time.perf_counter() - began
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    print(
+        f"    merge of {len(planned):,} images: {merged * 1000:.0f} ms "
+        f"({merged / len(planned) * 1e6:.0f} µs/image); cache {size / 1e6:.1f} MB"
+    )
+    shutil.rmtree(cache)
+    return wall
+
+
+def main() -> None:
+    from distributed import Client, LocalCluster
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", default="/work/shared/samples/imagenet", type=Path)
+    parser.add_argument("--images", type=int, default=4000)
+    parser.add_argument("--task-rows", type=int, default=250)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--profiler",
+        action="store_true",
+        help="keep Dask's statistical profiler on in the workers (precompute turns it off)",
+    )
+    args = parser.parse_args()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    import dask
+
+    dask.config.set({"distributed.worker.profile.enabled": args.profiler})
+    print(f"Dask worker profiler {'on' if args.profiler else 'off'}")
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
+    with tempfile.TemporaryDirectory(prefix="bench-precompute-") as temp:
+        root = Path(temp) / "imagenet-copies"
+        make_dataset(args.samples, root, args.images)
+        index = open_dataset(root, load_hierarchy(), cache_dir=Path(temp) / "index")
+        paths = [index.path(r) for r in range(len(index))]
+        folders = len({os.path.dirname(p) for p in paths})
+        print(f"{len(paths):,} JPEGs in {folders} class folders, tasks of {args.task_rows}")
+        clusters = {}
+        for workers in (1, 2):
+            began = time.perf_counter()
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                host="127.0.0.1",
+            )
+            client = Client(cluster)
+            client.wait_for_workers(workers)
+            # Each worker imports what a task needs before the clock starts, as in a long run.
+            client.run(lambda: __import__("browser.core.images.precompute"))
+            clusters[workers] = (cluster, client)
+            print(f"LocalCluster of {workers}: started in {time.perf_counter() - began:.1f} s")
+        try:
+            for kind in ("thumbnails", "hashes"):
+                for attempt in range(args.repeat):
+                    # Baseline and workers back to back, so that they share the machine's load.
+                    loop = len(paths) / in_process(paths, kind)
+                    print(f"{kind}, run {attempt + 1}: in-process loop {loop:6.0f}/s")
+                    rates = {}
+                    for workers, (_, client) in clusters.items():
+                        wall = timed_run(client, index, Path(temp), kind, args.task_rows)
+                        rates[workers] = len(paths) / wall
+                        print(
+                            f"  {workers} worker(s): {rates[workers]:6.0f}/s "
+                            f"(per worker {rates[workers] / workers:5.0f}/s)"
+                        )
+                    print(
+                        f"  => 2 vs 1 worker: {rates[2] / rates[1]:.2f}x; "
+                        f"1 worker vs in-process loop: {rates[1] / loop:.2f}x; "
+                        f"load average {os.getloadavg()[0]:.1f}"
+                    )
+        finally:
+            for cluster, client in clusters.values():
+                client.close()
+                cluster.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Precomputing thumbnails, perceptual hashes and pixel sizes in tasks that any process, on
+any machine that sees the dataset and the cache folder, can run: what ``synset-browser
+precompute`` ships to Dask workers (or to local processes).
+
+The client writes a *plan* into the cache folder: for every image still missing something,
+its key (relative path bytes, size, mtime), where its bytes are (a file, or a member of a tar
+shard at an offset) and what it needs. A task is then only ``(plan, start, stop)`` — a few
+thousand plan rows by position — so the task list is tiny to ship; a worker reads its slice
+of the plan, computes with the very functions the desktop and the CLI use (identical values),
+and writes one immutable part file (:mod:`browser.core.images.sharedcache`), keyed by image key.
+A task whose part exists already (a retry after its worker died) does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.tarshards import MemberPath
+from browser.core.images.decodebudget import TooLargeToDecode
+from browser.core.images.dimensions import header_size
+from browser.core.images.filecache import file_facts
+from browser.core.images.phash import file_hash
+from browser.core.images.sharedcache import (
+    PART_SUFFIX,
+    PARTS,
+    PartEntry,
+    atomic_write,
+    thumb_key,
+    write_part,
+)
+from browser.core.images.sharedcachereader import SharedCache
+from browser.core.images.thumbnails import decode_with_pillow, encode_jpeg
+
+KINDS = ("thumbnails", "hashes", "sizes")
+DEFAULT_BUCKETS = (128,)
+DEFAULT_TASK_ROWS = 2_000
+PLANS = "plans"
+_PLAN_MAGIC = b"SBPLAN01"
+_ROW = struct.Struct("<qqqqII")  # size, mtime, member offset, member length, needs, path length
+_NEED_HASH = 1
+_NEED_SIZE = 2
+_NEED_THUMB = 4  # << bucket's position in the plan's buckets
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work, small enough to ship by the thousand: rows [start, stop) of a plan."""
+
+    folder: str  # the cache folder, as the workers see it
+    plan: str  # file name in the folder's plans/
+    start: int
+    stop: int
+    root: str  # the dataset root, as the workers see it
+
+    @property
+    def name(self) -> str:
+        return f"{self.plan.removesuffix('.plan')}-{self.start:012d}"
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    name: str
+    images: int
+    computed: int  # decodes and header reads made (0 for a task already done)
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    relpath: str
+    size: int
+    mtime: int
+    member_offset: int  # -1: an ordinary file
+    member_length: int
+    container: str  # the shard's relative path ("" for an ordinary file)
+    needs: int
+
+
+# -- the client: what is missing, as a plan ---------------------------------------------------
+
+
+def _needs(
+    shared: SharedCache | None,
+    kinds: tuple[str, ...],
+    buckets: tuple[int, ...],
+    rows: list[tuple[str, int, int]],
+) -> list[int]:
+    """What each (relpath, size, mtime) still needs, given what the cache holds."""
+    hashes = shared.values("hashes") if shared and "hashes" in kinds else {}
+    sizes = shared.values("dimensions") if shared and "sizes" in kinds else {}
+    thumbs: set[bytes] = set()
+    if shared is not None and "thumbnails" in kinds and shared.current():
+        keys = [
+            thumb_key(shared.dataset_id, relpath, size, mtime, bucket)
+            for relpath, size, mtime in rows
+            for bucket in buckets
+        ]
+        thumbs = shared.known_thumbnails(keys)
+    needs = []
+    for relpath, size, mtime in rows:
+        need = 0
+        if "hashes" in kinds and hashes.get(relpath, (None, None))[:2] != (size, mtime):
+            need |= _NEED_HASH
+        if "sizes" in kinds and sizes.get(relpath, (None, None))[:2] != (size, mtime):
+            need |= _NEED_SIZE
+        if "thumbnails" in kinds:
+            for position, bucket in enumerate(buckets):
+                key = thumb_key(shared.dataset_id, relpath, size, mtime, bucket) if shared else b""
+                if key not in thumbs:
+                    need |= _NEED_THUMB << position
+        needs.append(need)
+    return needs
+
+
+def plan_rows(
+    index: DatasetIndex,
+    rows: np.ndarray,
+    shared: SharedCache | None,
+    kinds: tuple[str, ...],
+    buckets: tuple[int, ...],
+) -> list[PlanRow]:
+    """The rows of ``rows`` that still need something, with what they need."""
+    facts = []
+    for row in rows.tolist():
+        size, mtime = file_facts(index, row)
+        facts.append((index.relpath(row), size, mtime))
+    needs = _needs(shared, kinds, buckets, facts)
+    planned = []
+    for row, (relpath, size, mtime), need in zip(rows.tolist(), facts, needs, strict=True):
+        if not need or size < 0:  # size < 0: the file cannot be read at all
+            continue
+        path = index.path(row)
+        if isinstance(path, MemberPath):
+            container = index.image_folders[index.folder_ids[row]].relpath
+            planned.append(PlanRow(relpath, size, mtime, path.offset, path.length, container, need))
+        else:
+            planned.append(PlanRow(relpath, size, mtime, -1, 0, "", need))
+    return planned
+
+
+def write_plan(folder: Path, planned: list[PlanRow], buckets: tuple[int, ...]) -> str:
+    """Write the plan (immutable, like everything in the folder); returns its file name."""
+    records = []
+    for row in planned:
+        relpath, container = os.fsencode(row.relpath), os.fsencode(row.container)
+        head = _ROW.pack(
+            row.size, row.mtime, row.member_offset, row.member_length, row.needs, len(relpath)
+        )
+        records.append(head + relpath + struct.pack("<I", len(container)) + container)
+    offsets = np.zeros(len(records) + 1, dtype="<u8")
+    np.cumsum([len(r) for r in records], out=offsets[1:])
+    bucket_bytes = np.array(buckets, dtype="<u4").tobytes()
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.plan"
+
+    def write(out: object) -> None:
+        assert hasattr(out, "write")
+        out.write(_PLAN_MAGIC + struct.pack("<QQ", len(records), len(buckets)))
+        out.write(bucket_bytes)
+        out.write(offsets.tobytes())
+        for record in records:
+            out.write(record)
+
+    atomic_write(folder / PLANS / name, write)
+    return name
+
+
+def split_tasks(
+    folder: str, plan: str, count: int, root: str, task_rows: int = DEFAULT_TASK_ROWS
+) -> list[Task]:
+    return [
+        Task(folder, plan, start, min(count, start + task_rows), root)
+        for start in range(0, count, task_rows)
+    ]
+
+
+# -- the worker ------------------------------------------------------------------------------
+
+
+def read_plan(path: Path, start: int, stop: int) -> tuple[tuple[int, ...], list[PlanRow]]:
+    """(buckets, rows [start, stop)) of a plan, reading only that slice of it."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        head = os.pread(fd, 24, 0)
+        if head[:8] != _PLAN_MAGIC:
+            raise ValueError(f"{path}: not a precompute plan")
+        count, bucket_count = struct.unpack("<QQ", head[8:])
+        buckets = tuple(np.frombuffer(os.pread(fd, 4 * bucket_count, 24), dtype="<u4").tolist())
+        offsets_at = 24 + 4 * bucket_count
+        stop = min(stop, count)
+        offsets = np.frombuffer(
+            os.pread(fd, 8 * (stop - start + 1), offsets_at + 8 * start), dtype="<u8"
+        )
+        records_at = offsets_at + 8 * (count + 1)
+        first, last = int(offsets[0]), int(offsets[-1])
+        data = os.pread(fd, last - first, records_at + first)
+    finally:
+        os.close(fd)
+    return buckets, list(_parse_rows(data, offsets - first))
+
+
+def _parse_rows(data: bytes, offsets: np.ndarray) -> Iterator[PlanRow]:
+    for at in offsets[:-1].tolist():
+        size, mtime, member_offset, member_length, needs, length = _ROW.unpack_from(data, at)
+        at += _ROW.size
+        relpath = os.fsdecode(data[at : at + length])
+        at += length
+        (container_length,) = struct.unpack_from("<I", data, at)
+        container = os.fsdecode(data[at + 4 : at + 4 + container_length])
+        yield PlanRow(relpath, size, mtime, member_offset, member_length, container, needs)
+
+
+def image_path(root: str, row: PlanRow) -> str:
+    """Where the worker reads the image: under its own view of the dataset root."""
+    if row.member_offset < 0:
+        return os.path.join(root, row.relpath)
+    member = row.relpath[len(row.container) + 1 :] if row.container else row.relpath
+    return MemberPath(
+        os.path.join(root, row.container), member, row.member_offset, row.member_length
+    )
+
+
+def thumbnail_or_reason(path: str, bucket: int) -> bytes | str:
+    """The cached form of a thumbnail (JPEG bytes), or why there is none — worded as the
+    window words it (browser.qt.thumbdecode)."""
+    try:
+        return encode_jpeg(decode_with_pillow(path, bucket))
+    except Exception as exc:  # any decoder failure is a fact about the file
+        if isinstance(exc, TooLargeToDecode):
+            return str(exc)
+        return f"cannot be decoded: {exc}" if str(exc) else "cannot be decoded"
+
+
+def hash_or_none(path: str) -> int | None:
+    """The perceptual hash (unsigned), None if undecodable — as ``duplicates`` computes it."""
+    try:
+        return file_hash(path)
+    except Exception:  # an undecodable image has no hash; remembered as such
+        return None
+
+
+def compute_entry(root: str, row: PlanRow, buckets: tuple[int, ...]) -> tuple[PartEntry, int]:
+    """One image's results and how many decodes or header reads they took."""
+    path = image_path(root, row)
+    entry = PartEntry(row.relpath, row.size, row.mtime)
+    work = 0
+    if row.needs & _NEED_HASH:
+        entry.hash, entry.has_hash = hash_or_none(path), True
+        work += 1
+    if row.needs & _NEED_SIZE:
+        entry.dims = header_size(path)
+        work += 1
+    for position, bucket in enumerate(buckets):
+        if row.needs & (_NEED_THUMB << position):
+            entry.thumbs[bucket] = thumbnail_or_reason(path, bucket)
+            work += 1
+    return entry, work
+
+
+def run_task(task: Task) -> TaskResult:
+    """Compute one task's images and write its part; nothing if the part exists (a retry)."""
+    began = time.perf_counter()
+    folder = Path(task.folder)
+    part = folder / PARTS / f"{task.name}{PART_SUFFIX}"
+    if part.exists():
+        return TaskResult(task.name, 0, 0, 0.0)
+    buckets, rows = read_plan(folder / PLANS / task.plan, task.start, task.stop)
+    entries = []
+    computed = 0
+    for row in rows:
+        entry, work = compute_entry(task.root, row, buckets)
+        entries.append(entry)
+        computed += work
+    write_part(part, task.name, entries)
+    return TaskResult(task.name, len(rows), computed, time.perf_counter() - began)
