@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from browser import cli_predictions, cli_suspects
 from browser.cli_duplicates import add_duplicates_parser, cmd_duplicates
 from browser.cli_export import add_export_parser, cmd_export
 from browser.core import userdirs
@@ -158,9 +159,12 @@ def build_parser() -> OneLineParser:
     verdicts.add_argument("--data-dir", help="where verdicts are kept (default: XDG data)")
     export = add_export_parser(sub)
     duplicates = add_duplicates_parser(sub)
-    for command in (scan, stats, search, info, verdicts, export, duplicates):
+    stats.add_argument("--model", metavar="NAME", help="with --json: this model's predictions")
+    predictions = cli_predictions.add_parser(sub)
+    suspects = cli_suspects.add_parser(sub)
+    for command in (scan, stats, search, info, verdicts, export, duplicates, predictions, suspects):
         add_common(command)
-    for command in (scan, stats, search, verdicts, export, duplicates):
+    for command in (scan, stats, search, verdicts, export, duplicates, predictions, suspects):
         add_layout(command)
     return parser
 
@@ -412,6 +416,7 @@ def cmd_stats(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 else read_dimensions(index, rows, measured, cached_only=True)
             )
             entry["statistics"] = synset_statistics(view, node, dims).as_dict(view)
+        cli_predictions.add_to_entries(args, index, entries, nodes)
         _emit(
             {
                 "images": len(index),
@@ -634,6 +639,8 @@ COMMANDS = {
     "verdicts": cmd_verdicts,
     "export": cmd_export,
     "duplicates": cmd_duplicates,
+    "predictions": cli_predictions.run,
+    "suspects": cli_suspects.run,
 }
 
 

@@ -70,6 +70,7 @@ class ImportReport:
     unknown_classes: int = 0  # records or classes naming a wnid the hierarchy does not know
     label_not_among_classes: int = 0  # images whose label the model cannot predict
     replaced: bool = False  # a model of this name was stored before
+    stored: bool = False  # False: no record matched the dataset, nothing was stored
 
 
 @dataclass
@@ -321,4 +322,4 @@ def import_predictions(
         problems.append(LabelProblem(path, 0, "no record matched the dataset: nothing stored"))
         return ImportReport(info, problems, unknown_paths, unknown_classes, outside)
     replaced = store.save(info, parsed)
-    return ImportReport(info, problems, unknown_paths, unknown_classes, outside, replaced)
+    return ImportReport(info, problems, unknown_paths, unknown_classes, outside, replaced, True)
