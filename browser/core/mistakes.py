@@ -46,15 +46,16 @@ class Severity:
 
     def common(self, label: int, predicted: int) -> tuple[int, int]:
         """(the common ancestor that minimises the severity, the severity); -1, -1 when the
-        two share no ancestor. Ties go to the ancestor nearer the label."""
+        two share no ancestor. Ties go to the lower ancestor (nearer to one of the two: ``dog``
+        rather than ``animal`` for a cairn predicted as dog), then the one nearer the label."""
         ups, downs = self.up(label), self.up(predicted)
         best = (-1, -1)
-        best_key: tuple[int, int, int] | None = None
+        best_key: tuple[int, int, int, int] | None = None
         for ancestor, steps in ups.items():
             other = downs.get(ancestor)
             if other is None:
                 continue
-            key = (max(steps, other), steps, ancestor)
+            key = (max(steps, other), min(steps, other), steps, ancestor)
             if best_key is None or key < best_key:
                 best_key, best = key, (ancestor, max(steps, other))
         return best

@@ -9,8 +9,9 @@
 - ``self-confidence``: full probabilities without cleanlab: 1 − the probability of the given
   label. Nothing is flagged; ``notes`` say how to get cleanlab's flags.
 - ``other-class-confidence``: top-k or top-1 predictions: the model's highest probability on
-  a class other than the label (0 when it names none). This ranking is the weaker one: it
-  cannot see how likely the label itself was where the label is not among the top k.
+  a class other than the label, less the label's probability where the top k name it (so it
+  runs from −1 to 1). This ranking is the weaker one: where the label is not among the top k
+  it cannot tell how unlikely the label was.
 
 Only images whose label is among the model's classes are ranked; the others are counted.
 """
@@ -32,7 +33,8 @@ OTHER_CLASS = "other-class-confidence"
 METHODS = {
     CLEANLAB: "cleanlab's label quality score; flagged by cleanlab's find_label_issues",
     SELF_CONFIDENCE: "1 − the probability of the label (cleanlab not installed: nothing flagged)",
-    OTHER_CLASS: "the highest probability on another class among the top k (weaker ranking)",
+    OTHER_CLASS: "the highest probability on another class among the top k, less the label's "
+    "(weaker ranking)",
 }
 INSTALL_HINT = "pip install 'synset-browser[labels]' to rank with cleanlab and flag label issues"
 
@@ -121,12 +123,17 @@ def rank_suspects(
 
 
 def _other_class(predictions: Predictions, ranked: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The highest probability on another class, less the label's where the top k hold it
+    (an image the model half believes is what its label says is less suspicious)."""
     assert predictions.top_class is not None
     assert predictions.top_prob is not None
     classes = predictions.top_class[ranked]
-    probs = predictions.top_prob[ranked]
-    other = (classes >= 0) & (classes != labels[:, None])
-    return np.where(other, probs, 0.0).max(axis=1, initial=0.0).astype(np.float64)
+    probs = predictions.top_prob[ranked].astype(np.float64)
+    own = classes == labels[:, None]
+    other = (classes >= 0) & ~own
+    return np.where(other, probs, 0.0).max(axis=1, initial=0.0) - np.where(own, probs, 0.0).sum(
+        axis=1
+    )
 
 
 def _cleanlab(labels: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
