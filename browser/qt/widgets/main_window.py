@@ -56,6 +56,7 @@ from browser.qt.widgets.export_dialog import ExportDialog
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.menus import WindowMenus
 from browser.qt.widgets.metadata import MetadataPanel, verdict_words
+from browser.qt.widgets.predictions_panel import PredictionsPanel
 from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.review_bar import KEYS_HELP, ReviewBar
 from browser.qt.widgets.review_keys import ReviewKeys
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.review.verdictsChanged.connect(self._verdicts_changed)
         self.review.failed.connect(self._review_failed)
         self.grid_model.verdict_lookup = self.review.verdict_of
+        self.grid_model.prediction_lookup = self.predictions.predicted_name
         if self.review.store.problem:
             self.statusBar().showMessage(
                 f"Verdicts are read-only: {self.review.store.problem}", 60000
@@ -182,6 +184,13 @@ class MainWindow(QMainWindow):
         self.review_bar.filterChanged.connect(self._refill_grid)
         self.review_bar.auditRequested.connect(self.audit_sample)
         controls.addWidget(self.review_bar)
+        # The model's suspects: its tab, the grid's order/filter, images it picks (issue 16).
+        self.predictions = PredictionsPanel(self.recent.file.parent, self.review)
+        self.predictions.stateChanged.connect(self._predictions_changed)
+        self.predictions.rowsChosen.connect(self.show_chosen_rows)
+        self.predictions.message.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.predictions.grid_mode.currentIndexChanged.connect(lambda _: self._refill_grid())
+        controls.addWidget(self.predictions.grid_mode)
         controls.addStretch(1)
         controls.addWidget(QLabel("Zoom"))
         controls.addWidget(self.zoom_slider)
@@ -220,6 +229,7 @@ class MainWindow(QMainWindow):
         self.treemap = TreemapView()
         self.treemap.synsetClicked.connect(self.select_synset)
         self.side_tabs.addTab(self.treemap, "Map")
+        self.side_tabs.addTab(self.predictions, "Model")
         self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
         self.splitter.addWidget(self.side_tabs)
         self.splitter.setSizes([400, 760, 340])
@@ -315,6 +325,7 @@ class MainWindow(QMainWindow):
         self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
         self.review.set_view(view, self.dataset)
+        self.predictions.set_view(view)
         index = view.index
         self.recent.add(index.root)
         self.metadata.show_dataset(view, self.review.store.problem)
@@ -510,6 +521,7 @@ class MainWindow(QMainWindow):
         if kind is not None:
             reviewed = self.review.rows_with("" if kind == NOT_REVIEWED else kind)
             rows = rows[np.isin(rows, reviewed, invert=kind == NOT_REVIEWED)]
+        rows = self.predictions.apply(rows)
         leaf = not view.has_children(synset)
         self._show_rows(view.index, rows, show_class=not (exact or leaf))
         self._after_refill(len(rows))
@@ -544,6 +556,7 @@ class MainWindow(QMainWindow):
         summary = self.review.summary()
         estimate = summary.node(self.synset) if summary is not None else None
         self.metadata.show_synset(self.view, self.synset, self.paths, estimate)
+        self.predictions.show_synset(self.synset)
 
     def _error_rate(self, synset: int) -> float | None:
         summary = self.review.summary()
@@ -619,6 +632,7 @@ class MainWindow(QMainWindow):
         failure = self.grid.currentIndex().data(FAILURE_ROLE)
         verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
         self.metadata.show_image(view, row, failure, verdict)
+        self.predictions.show_image(row)
 
     def show_unlabelled(self) -> None:
         """Fill the grid with the images that have no synset (they are in no tree node)."""
@@ -676,6 +690,21 @@ class MainWindow(QMainWindow):
         dialog.groupChosen.connect(self._show_group)
         dialog.show()
         return dialog
+
+    def _predictions_changed(self) -> None:
+        self._refill_grid()
+        self.grid.viewport().update()
+
+    def show_chosen_rows(self, rows: np.ndarray, title: str, review: bool) -> None:
+        """Show these rows (a confusion cell, the suspects in order), reviewing them if asked."""
+        if self.view is None:
+            return
+        self.unlabelled_view = None
+        self.breadcrumb.show_text(title)
+        self._show_rows(self.view.index, np.asarray(rows, dtype=np.int64), show_class=True)
+        self._after_refill(len(rows))
+        if review:
+            self.review_bar.review_button.setChecked(True)
 
     def _show_group(self, rows: list[int]) -> None:
         if self.view is None:
@@ -735,4 +764,5 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self.loader.shutdown()
         self.statistics.stop()
+        self.predictions.stop()
         super().closeEvent(event)

@@ -75,6 +75,7 @@ class WindowMenus(QObject):
         if window.demo is not None:
             add_action(file_menu, window, "Open the &demo dataset", None, window.open_demo)
         add_action(file_menu, window, "&Export…", QKeySequence("Ctrl+E"), window.open_export)
+        add_action(file_menu, window, "Import &predictions…", None, window.predictions.choose_file)
         add_action(file_menu, window, "&Refresh", QKeySequence.StandardKey.Refresh, window.refresh)
         file_menu.addSeparator()
         add_action(file_menu, window, "&Quit", QKeySequence.StandardKey.Quit, window.close)
@@ -84,6 +85,13 @@ class WindowMenus(QObject):
         self.errors_column.toggled.connect(window.show_errors_column)
         view_menu.addAction(self.errors_column)
         add_action(view_menu, window, "&Duplicates in this synset…", None, window.open_duplicates)
+        add_action(
+            view_menu,
+            window,
+            "&Confusion view of this synset…",
+            None,
+            window.predictions.open_confusion,
+        )
         go_menu = bar.addMenu("&Go")
         add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, window.go_back)
         add_action(go_menu, window, "&Forward", QKeySequence.StandardKey.Forward, window.go_forward)
