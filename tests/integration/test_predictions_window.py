@@ -108,7 +108,9 @@ def test_a_confusion_cell_shows_its_images(
     assert dialog is not None
     matrix = dialog.matrix
     i, j = np.argwhere(matrix.counts > 0)[0].tolist()
-    assert dialog.table.item(i, j).text() == f"{matrix.counts[i, j]:,}"
+    item = dialog.table.item(i, j)
+    assert item is not None
+    assert item.text() == f"{matrix.counts[i, j]:,}"
     dialog.table.cellClicked.emit(i, j)
     assert window.grid_model.count() == matrix.counts[i, j]
     dialog.close()
