@@ -219,3 +219,43 @@ def test_paths_match_after_separator_and_leading_dot_slash_only(
     assert normalise_path(written) == expected
     # No suffix matching and nothing else: a different prefix stays different.
     assert normalise_path("x/" + written) != expected
+
+
+pair = st.lists(
+    st.one_of(
+        st.sampled_from([A, B, C, f" {A}", 1, None]),
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-1, 2),
+            st.booleans(),
+            st.text(max_size=2),
+        ),
+    ),
+    min_size=0,
+    max_size=3,
+)
+
+
+@given(st.lists(st.one_of(st.lists(pair, max_size=4), st.none(), st.text(max_size=3)), max_size=8))
+def test_bulk_checks_agree_with_the_row_by_row_definition(tops: list[object]) -> None:
+    """The bulk path (numpy over a chunk) accepts, orders and rejects exactly as the careful
+    row-by-row check does, with the same reason."""
+    from browser.core.predictionfiles import TOLERANCE, _top_entries_checked
+    from browser.core.topkrows import check_tops
+
+    classes: dict[str, int] = {}
+    reasons, numbers, probs, position = check_tops(
+        [t if t is not None else None for t in tops], classes, TOLERANCE, _top_entries_checked
+    )
+    names = list(classes)
+    for top, reason, at in zip(tops, reasons, position, strict=True):
+        if top is None:
+            assert reason is not None
+            continue
+        expected = _top_entries_checked(top)
+        if isinstance(expected, str):
+            assert reason == expected
+            continue
+        assert reason is None
+        got = [(names[c], float(p)) for c, p in zip(numbers[at], probs[at], strict=True) if c >= 0]
+        assert got == [(w, pytest.approx(p)) for w, p in expected]
