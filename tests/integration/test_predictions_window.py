@@ -135,3 +135,23 @@ def test_reviewing_suspects_in_order_shows_their_precision(
         assert window.review.give(window.dataset, index.relpath(row), verdict)
     qtbot.waitUntil(lambda: "Suspects reviewed: 2" in window.predictions.precision_label.text())
     assert "confirmed wrong label: 1 (precision 50%)" in window.predictions.precision_label.text()
+
+
+def test_the_tree_shows_the_models_accuracy_and_severity_when_asked(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, planted: Planted, jpeg_bytes: bytes
+) -> None:
+    from browser.qt.models.tree_model import SEVERITY_COLUMN, TOP1_COLUMN
+
+    _open_with_model(qtbot, window, tmp_path, planted, jpeg_bytes)
+    state = window.predictions.state
+    assert state is not None
+    assert window.tree.isColumnHidden(TOP1_COLUMN)
+    window.menus.model_columns.setChecked(True)
+    assert not window.tree.isColumnHidden(TOP1_COLUMN)
+    model = window.tree_model
+    assert model is not None
+    root = model.index(0, 0)
+    entry = state.summary.node(window.hierarchy.root)
+    assert model.index(0, TOP1_COLUMN).data() == f"{entry['top1']:.1%}"
+    assert model.index(0, SEVERITY_COLUMN).data() == f"{entry['mistake_severity']:.2f}"
+    assert root.data() == "entity"

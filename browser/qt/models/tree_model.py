@@ -15,8 +15,11 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from browser.core.browse import DatasetView
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ("Synset", "Images", "Classes", "Errors")
+COLUMNS = ("Synset", "Images", "Classes", "Errors", "Top-1", "Severity")
 ERRORS_COLUMN = 3  # estimated label-error rate from verdicts (hidden unless asked for)
+# A model's top-1 accuracy and mean mistake severity (issue 16; hidden unless asked for).
+TOP1_COLUMN, SEVERITY_COLUMN = 4, 5
+MODEL_COLUMNS = (TOP1_COLUMN, SEVERITY_COLUMN)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -39,6 +42,8 @@ class SynsetTreeModel(QAbstractItemModel):
         self.view = view
         # Set by the window when verdicts are kept: a synset's estimated label-error rate.
         self.error_rate: Callable[[int], float | None] | None = None
+        # Set by the window when a model is loaded: (synset, column) -> its value there.
+        self.model_metric: Callable[[int, int], float | None] | None = None
         self._root = _Node(-1, None, 0)
         self._sort_column = 1
         self._sort_order = Qt.SortOrder.DescendingOrder
@@ -70,6 +75,12 @@ class SynsetTreeModel(QAbstractItemModel):
         if self._sort_column == ERRORS_COLUMN:
             rate = self.error_rate or (lambda s: None)
             return lambda s: (-1.0 if (r := rate(s)) is None else r, hierarchy.name(s).lower())
+        if self._sort_column in MODEL_COLUMNS:
+            metric, column = self.model_metric or (lambda s, c: None), self._sort_column
+            return lambda s: (
+                -1.0 if (v := metric(s, column)) is None else v,
+                hierarchy.name(s).lower(),
+            )
         array = counts.images if self._sort_column == 1 else counts.classes
         return lambda s: (int(array[s]), hierarchy.name(s).lower())
 
@@ -122,6 +133,11 @@ class SynsetTreeModel(QAbstractItemModel):
             if column == ERRORS_COLUMN:
                 rate = self.error_rate(synset) if self.error_rate is not None else None
                 return "" if rate is None else f"{rate:.0%}"
+            if column in MODEL_COLUMNS:
+                value = self.model_metric(synset, column) if self.model_metric else None
+                if value is None:
+                    return ""
+                return f"{value:.1%}" if column == TOP1_COLUMN else f"{value:.2f}"
             array = counts.images if column == 1 else counts.classes
             return f"{int(array[synset]):,}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:

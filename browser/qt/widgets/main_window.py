@@ -46,7 +46,12 @@ from browser.core.scanner import ScanProgress
 from browser.core.search import SynsetSearch
 from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE, ImageGridModel
-from browser.qt.models.tree_model import ERRORS_COLUMN, SYNSET_ROLE, SynsetTreeModel
+from browser.qt.models.tree_model import (
+    ERRORS_COLUMN,
+    MODEL_COLUMNS,
+    SYNSET_ROLE,
+    SynsetTreeModel,
+)
 from browser.qt.review import NOT_REVIEWED, ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
@@ -337,6 +342,8 @@ class MainWindow(QMainWindow):
         self.tree_model.error_rate = self._error_rate
         self.tree.setModel(self.tree_model)
         self.tree.setColumnHidden(ERRORS_COLUMN, not self.menus.errors_column.isChecked())
+        self.tree_model.model_metric = self.predictions.synset_metric
+        self.show_model_columns(self.menus.model_columns.isChecked())
         if previous is not None:
             # Parented to the window, it would otherwise keep the last dataset alive.
             previous.deleteLater()
@@ -344,7 +351,7 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
-        for column in (1, 2, ERRORS_COLUMN):
+        for column in (1, 2, ERRORS_COLUMN, *MODEL_COLUMNS):
             header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.tree.expand(self.tree_model.index(0, 0))  # show the first level under entity
@@ -565,6 +572,10 @@ class MainWindow(QMainWindow):
     def show_errors_column(self, on: bool) -> None:
         self.tree.setColumnHidden(ERRORS_COLUMN, not on)
 
+    def show_model_columns(self, on: bool) -> None:
+        for column in MODEL_COLUMNS:
+            self.tree.setColumnHidden(column, not on)
+
     def _review_failed(self, message: str) -> None:
         """Shown at once, where the reviewer looks: beside the review switch and below."""
         self.review_bar.show_problem(message)
@@ -692,6 +703,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _predictions_changed(self) -> None:
+        self.tree.viewport().update()
         self._refill_grid()
         self.grid.viewport().update()
 

@@ -84,6 +84,10 @@ class WindowMenus(QObject):
         self.errors_column.setCheckable(True)
         self.errors_column.toggled.connect(window.show_errors_column)
         view_menu.addAction(self.errors_column)
+        self.model_columns = QAction("&Model accuracy and mistake severity in the tree", window)
+        self.model_columns.setCheckable(True)
+        self.model_columns.toggled.connect(window.show_model_columns)
+        view_menu.addAction(self.model_columns)
         add_action(view_menu, window, "&Duplicates in this synset…", None, window.open_duplicates)
         add_action(
             view_menu,

@@ -186,6 +186,17 @@ class PredictionsPanel(QWidget):
             return state.most_suspicious_first(state.only_suspected(rows))
         return rows
 
+    def synset_metric(self, synset: int, column: int) -> float | None:
+        """The tree's model columns: top-1 accuracy or mean mistake severity at ``synset``."""
+        from browser.qt.models.tree_model import TOP1_COLUMN
+
+        state = self.state
+        if state is None or self.view is None or state.index is not self.view.index:
+            return None
+        entry = state.summary.node(synset)
+        value = entry["top1"] if column == TOP1_COLUMN else entry["mistake_severity"]
+        return None if value is None else float(value)  # type: ignore[arg-type]
+
     def predicted_name(self, index: DatasetIndex, row: int) -> str:
         """The name of the image's top-1 where it differs from the label ("" otherwise)."""
         state = self.state
