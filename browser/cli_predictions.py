@@ -138,14 +138,13 @@ def _report(args: argparse.Namespace, report: ImportReport) -> int:
 def add_to_entries(
     args: argparse.Namespace, index: DatasetIndex, entries: list[dict[str, Any]], nodes: list[int]
 ) -> None:
-    """``stats --json``: each entry gains ``predictions`` (None where no model is imported)."""
+    """``stats --json``: each entry gains ``predictions`` where a model is imported (the
+    entries of a dataset without predictions stay as they were)."""
     from browser.core.mistakes import Severity, summarise
     from browser.core.suspects import rank_suspects
 
     predictions = load_model(args, index)
     if predictions is None:
-        for entry in entries:
-            entry["predictions"] = None
         return
     ranking = rank_suspects(index, predictions)
     summary = summarise(index, predictions, ranking, Severity(index.hierarchy))

@@ -71,3 +71,14 @@ def test_a_file_that_is_not_predictions_is_one_line_and_status_1(
     assert done.returncode == 1
     assert "p.csv: the header must name 'path'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_stats_entries_are_unchanged_without_predictions(
+    tmp_path: Path, hierarchy: Hierarchy, jpeg_bytes: bytes
+) -> None:
+    root = write_images(tmp_path / "ds", ["n01440764/a.JPEG"], jpeg_bytes)
+    stats = run_json("stats", root, "--data-dir", tmp_path / "d", home=tmp_path)
+    assert "predictions" not in stats["nodes"][0]
+    done = run("stats", root, "--json", "--model", "x", "--data-dir", tmp_path / "d", home=tmp_path)
+    assert done.returncode == 1
+    assert "no model 'x'" in done.stderr
