@@ -31,7 +31,12 @@ from browser.core.confusion import confusion
 from browser.core.index import DatasetIndex
 from browser.core.modelstate import ModelState, load_model_state
 from browser.core.predictionfiles import PredictionFileError
-from browser.core.predictions import PredictionsError, PredictionStore, import_predictions
+from browser.core.predictions import (
+    FOLDER,
+    PredictionsError,
+    PredictionStore,
+    import_predictions,
+)
 from browser.qt.background import CallableTask, serial_pool
 from browser.qt.review import ReviewController
 from browser.qt.widgets.confusion_view import ConfusionDialog
@@ -101,7 +106,12 @@ class PredictionsPanel(QWidget):
         self.view = view
         self.state = None
         self._enable()
-        self._start(lambda: None)
+        self.generation += 1  # whatever is still loading for the dataset before is dropped
+        # No job (no thread, nothing holding the dataset) until a model has been imported.
+        if any((self.data_dir / FOLDER).glob("*/*.npz")):
+            self._start(lambda: None)
+        else:
+            self.model_label.setText("No predictions imported. File › Import predictions…")
 
     def import_file(self, path: str, model: str | None = None) -> None:
         """Import ``path`` for the open dataset in the background, then load it."""
@@ -130,12 +140,13 @@ class PredictionsPanel(QWidget):
         if view is None:
             return
         self.model_label.setText("Loading predictions…")
+        index, data_dir = view.index, self.data_dir  # the job holds the index, not the view
 
         def work() -> None:
             said = ""
             try:
                 said = before() or ""  # type: ignore[operator]
-                state = load_model_state(self.data_dir, view.index)
+                state = load_model_state(data_dir, index)
             except (PredictionsError, PredictionFileError, OSError) as exc:
                 self._done.loaded.emit(generation, None, f"{said} {exc}".strip())
                 return
