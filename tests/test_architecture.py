@@ -22,6 +22,7 @@ LAYERS = [
     "browser.core.dataset",
     "browser.core.images",
     "browser.core.review",
+    "browser.core.predictions",
     "browser.core.analysis",
     "browser.core.export",
     "browser.cli",

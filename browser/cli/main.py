@@ -8,7 +8,18 @@ import os
 import sys
 from types import ModuleType
 
-from browser.cli import duplicates, export, info, precompute, scan, search, stats, verdicts
+from browser.cli import (
+    duplicates,
+    export,
+    info,
+    precompute,
+    predictions,
+    scan,
+    search,
+    stats,
+    suspects,
+    verdicts,
+)
 from browser.cli.parsing import (
     PROG,
     OneLineParser,
@@ -34,6 +45,8 @@ COMMANDS: dict[str, ModuleType] = {
     "export": export,
     "duplicates": duplicates,
     "precompute": precompute,
+    "predictions": predictions,
+    "suspects": suspects,
 }
 
 

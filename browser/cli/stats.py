@@ -25,6 +25,7 @@ from browser.cli.parsing import (
     add_common,
     add_layout,
 )
+from browser.cli.predictions import add_to_entries as add_predictions
 from browser.core import userdirs
 from browser.core.analysis.statistics import synset_statistics
 from browser.core.dataset.classids import ClassNumbering
@@ -44,6 +45,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="image and class counts of synsets in a dataset")
     stats.add_argument("dataset")
     stats.add_argument("wnids", nargs="*", metavar="WNID", help=f"default: {ENTITY_WNID}")
+    stats.add_argument("--model", metavar="NAME", help="with --json: this model's predictions")
     add_common(stats)
     add_layout(stats)
     return stats
@@ -77,6 +79,7 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
                 else read_dimensions(index, rows, measured, cached_only=True)
             )
             entry["statistics"] = synset_statistics(view, node, dims).as_dict(view)
+        add_predictions(args, index, entries, nodes)
         emit(
             {
                 "images": len(index),

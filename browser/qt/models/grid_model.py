@@ -46,6 +46,7 @@ class Cell(NamedTuple):
     failure: str | None
     verdict: str | None = None  # a reviewer's verdict on the label, if any
     noted: bool = False  # the reviewer left a note or proposed another synset
+    predicted: str = ""  # a model's top-1 where it is not the label
 
 
 class ImageGridModel(QAbstractTableModel):
@@ -69,6 +70,7 @@ class ImageGridModel(QAbstractTableModel):
         self.show_class = False
         # Set by the window when verdicts are kept: the verdict of (dataset, relpath), or None.
         self.verdict_lookup: Callable[[DatasetKey, str], Verdict | None] | None = None
+        self.prediction_lookup: Callable[[DatasetIndex, int], str] | None = None
         loader.thumbnailsReady.connect(self._thumbnails_ready)
 
     # -- content ------------------------------------------------------------------------
@@ -159,6 +161,7 @@ class ImageGridModel(QAbstractTableModel):
             self.loader.failure(key, self.bucket),
             verdict.verdict if verdict is not None else None,
             verdict is not None and bool(verdict.note or verdict.proposed),
+            self.prediction_lookup(index, row) if self.prediction_lookup is not None else "",
         )
 
     # -- Qt model API -------------------------------------------------------------------

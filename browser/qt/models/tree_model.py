@@ -19,14 +19,19 @@ from browser.core.hierarchy.synset_labels import DistinctNames, compact_count
 
 SYNSET_ROLE = Qt.ItemDataRole.UserRole + 1
 # Short headers: at depth 13+ every pixel the count columns take is a letter of a name.
-COLUMNS = ("Synset", "Img.", "Cls.", "Err.")
+COLUMNS = ("Synset", "Img.", "Cls.", "Err.", "Top-1", "Sev.")
 HEADER_TIPS = (
     "Synset (hover a row for its full name and path)",
     "Images at or below",
     "Classes at or below",
     "Estimated label-error rate, of how many reviewed images",
+    "The model's top-1 accuracy on the images at or below",
+    "The model's mean mistake severity (height of the lowest common ancestor)",
 )
 ERRORS_COLUMN = 3  # estimated label-error rate from verdicts (hidden unless asked for)
+# A model's top-1 accuracy and mean mistake severity (issue 16; hidden unless asked for).
+TOP1_COLUMN, SEVERITY_COLUMN = 4, 5
+MODEL_COLUMNS = (TOP1_COLUMN, SEVERITY_COLUMN)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -51,6 +56,8 @@ class SynsetTreeModel(QAbstractItemModel):
         self.error_rate: Callable[[int], float | None] | None = None
         # And how many images that estimate rests on (shown as "29 % of 7").
         self.error_sample: Callable[[int], int | None] | None = None
+        # Set by the window when a model is loaded: (synset, column) -> its value there.
+        self.model_metric: Callable[[int, int], float | None] | None = None
         self._root = _Node(-1, None, 0)
         self._sort_column = 1
         self._sort_order = Qt.SortOrder.DescendingOrder
@@ -82,6 +89,12 @@ class SynsetTreeModel(QAbstractItemModel):
         if self._sort_column == ERRORS_COLUMN:
             rate = self.error_rate or (lambda s: None)
             return lambda s: (-1.0 if (r := rate(s)) is None else r, hierarchy.name(s).lower())
+        if self._sort_column in MODEL_COLUMNS:
+            metric, column = self.model_metric or (lambda s, c: None), self._sort_column
+            return lambda s: (
+                -1.0 if (v := metric(s, column)) is None else v,
+                hierarchy.name(s).lower(),
+            )
         array = counts.images if self._sort_column == 1 else counts.classes
         return lambda s: (int(array[s]), hierarchy.name(s).lower())
 
@@ -165,6 +178,11 @@ class SynsetTreeModel(QAbstractItemModel):
                 return self.names.label(synset)
             if column == ERRORS_COLUMN:
                 return self._error_text(synset)
+            if column in MODEL_COLUMNS:
+                value = self.model_metric(synset, column) if self.model_metric else None
+                if value is None:
+                    return ""
+                return f"{value:.1%}" if column == TOP1_COLUMN else f"{value:.2f}"
             array = counts.images if column == 1 else counts.classes
             return compact_count(int(array[synset]))
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:

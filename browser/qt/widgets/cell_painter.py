@@ -15,6 +15,9 @@ CAPTION_LINES_HEIGHT = 34
 _CAPTIONS_KEPT = 4_000  # a few screens of captions at the smallest zoom
 ERROR_TILE = QColor(120, 30, 30)
 ERROR_TEXT = QColor(255, 220, 220)
+# A model's top-1 where it differs from the label: amber on a dark strip over the picture.
+PREDICTED_COLOUR = QColor(255, 190, 60)
+PREDICTED_STRIP = QColor(0, 0, 0, 160)
 
 BADGES = {
     "correct": (QColor(26, 133, 255), "✓"),
@@ -139,6 +142,12 @@ class CellPainter:
                 painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             text = self._caption(metrics, cell.class_name, width, False)
             self._draw_caption(painter, text, left, top + metrics.height(), width, metrics)
+        if cell.predicted:  # a model's other opinion, in a second colour over the picture
+            strip = QRect(picture.x(), picture.y(), picture.width(), metrics.height() + 4)
+            painter.fillRect(strip, PREDICTED_STRIP)
+            painter.setPen(PREDICTED_COLOUR)
+            text = self._caption(metrics, "→ " + cell.predicted, width, False)
+            self._draw_caption(painter, text, left, picture.y() + 2, width, metrics)
         if cell.verdict is not None or cell.noted:
             self._draw_badge(painter, picture, cell)
         if current:

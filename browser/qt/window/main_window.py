@@ -27,7 +27,7 @@ from browser.core.recent import RecentDatasets
 from browser.core.review.sampling import DEFAULT_SEED, audit_sample
 from browser.qt.identity import DatasetKey, new_dataset_key
 from browser.qt.models.grid_model import FAILURE_ROLE
-from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
+from browser.qt.models.tree_model import ERRORS_COLUMN, MODEL_COLUMNS, SynsetTreeModel
 from browser.qt.review import ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.duplicates_dialog import DuplicatesDialog
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.review.verdictsChanged.connect(self._verdicts_changed)
         self.review.failed.connect(self.review_mode.failed)
         self.grid_model.verdict_lookup = self.review.verdict_of
+        self.grid_model.prediction_lookup = self.predictions.predicted_name
         if self.review.store.problem:
             self.statusBar().showMessage(
                 f"Verdicts are read-only: {self.review.store.problem}", 60000
@@ -120,7 +121,7 @@ class MainWindow(QMainWindow):
     # -- building -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        panes = BrowserPanes(self.loader, self)
+        panes = BrowserPanes(self.loader, self, self.recent.file.parent, self.review)
         # The parts, by name: the window's code and its tests reach them here.
         self.search_box, self.tree, self.breadcrumb = panes.search_box, panes.tree, panes.breadcrumb
         self.exact_box, self.real_box, self.sort_box = (
@@ -140,6 +141,11 @@ class MainWindow(QMainWindow):
             panes.treemap,
         )
         self.side_tabs, self.splitter = panes.side_tabs, panes.splitter
+        self.predictions = panes.predictions
+        self.predictions.stateChanged.connect(self._predictions_changed)
+        self.predictions.rowsChosen.connect(self.show_chosen_rows)
+        self.predictions.message.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        self.predictions.grid_mode.currentIndexChanged.connect(lambda _: self._refill_grid())
         self.statistics.cache_dir = self.tasks.cache_dir
         self.side_panels = SidePanels(
             self.side_tabs, self.metadata, self.statistics, self.treemap, self.review
@@ -219,6 +225,7 @@ class MainWindow(QMainWindow):
         self.dataset = new_dataset_key(view.index.root)
         self.unlabelled_view = None
         self.review.set_view(view, self.dataset)
+        self.predictions.set_view(view)
         index = view.index
         self.recent.add(index.root)
         self.loader.cache.use_precomputed(self.tasks.cache_dir, index.root)  # issue 18
@@ -230,7 +237,12 @@ class MainWindow(QMainWindow):
         self.tree_model = SynsetTreeModel(view, self)
         self.tree_model.error_rate = self.side_panels.error_rate
         self.tree_model.error_sample = self.side_panels.error_sample
-        self.navigator.set_model(self.tree_model, errors_shown=self.menus.errors_column.isChecked())
+        self.tree_model.model_metric = self.predictions.synset_metric
+        self.navigator.set_model(
+            self.tree_model,
+            errors_shown=self.menus.errors_column.isChecked(),
+            model_columns_shown=self.menus.model_columns.isChecked(),
+        )
         if previous is not None:
             # Parented to the window, it would otherwise keep the last dataset alive.
             previous.deleteLater()
@@ -329,6 +341,7 @@ class MainWindow(QMainWindow):
             self.review_bar.filter_kind(),
             self.review.rows_with,
         )
+        rows = self.predictions.apply(rows)
         leaf = not view.has_children(synset)
         self._show_rows(view.index, rows, show_class=not (exact or leaf))
         self._after_refill(len(rows))
@@ -350,9 +363,14 @@ class MainWindow(QMainWindow):
         if self.view is None or self.synset is None or self.unlabelled_view is not None:
             return
         self.side_panels.show_facts(self.view, self.synset, self.paths)
+        self.predictions.show_synset(self.synset)
 
     def show_errors_column(self, on: bool) -> None:
         self.tree.setColumnHidden(ERRORS_COLUMN, not on)
+
+    def show_model_columns(self, on: bool) -> None:
+        for column in MODEL_COLUMNS:
+            self.tree.setColumnHidden(column, not on)
 
     def _verdicts_changed(self) -> None:
         self.review_bar.show_problem("")
@@ -409,6 +427,7 @@ class MainWindow(QMainWindow):
         failure = self.grid.currentIndex().data(FAILURE_ROLE)
         verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
         self.metadata.show_image(view, row, failure, verdict)
+        self.predictions.show_image(row)
 
     def show_unlabelled(self) -> None:
         """Fill the grid with the images that have no synset (they are in no tree node)."""
@@ -450,6 +469,22 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def _predictions_changed(self) -> None:
+        self.tree.viewport().update()
+        self._refill_grid()
+        self.grid.viewport().update()
+
+    def show_chosen_rows(self, rows: np.ndarray, title: str, review: bool) -> None:
+        """Show these rows (a confusion cell, the suspects in order), reviewing them if asked."""
+        if self.view is None:
+            return
+        self.unlabelled_view = None
+        self.breadcrumb.show_text(title)
+        self._show_rows(self.view.index, np.asarray(rows, dtype=np.int64), show_class=True)
+        self._after_refill(len(rows))
+        if review:
+            self.review_bar.review_button.setChecked(True)
+
     def _show_group(self, rows: list[int]) -> None:
         if self.view is None:
             return
@@ -485,4 +520,5 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self.loader.shutdown()
         self.statistics.stop()
+        self.predictions.stop()
         super().closeEvent(event)

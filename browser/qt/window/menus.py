@@ -21,6 +21,7 @@ from browser.qt.window.fitting import add_pane_toggles
 if TYPE_CHECKING:
     from browser.core.recent import RecentDatasets
     from browser.qt.widgets.grid_view import ThumbnailGrid
+    from browser.qt.widgets.predictions_panel import PredictionsPanel
     from browser.qt.widgets.synset_tree import SynsetTree
 
 
@@ -30,6 +31,7 @@ class MenuHost(Protocol):
     demo: Callable[[], str] | None
     splitter: QSplitter
     tree: SynsetTree
+    predictions: PredictionsPanel
     recent: RecentDatasets
     grid: ThumbnailGrid
 
@@ -42,6 +44,7 @@ class MenuHost(Protocol):
     def open_preview(self) -> None: ...
     def refresh(self) -> None: ...
     def show_errors_column(self, on: bool) -> None: ...
+    def show_model_columns(self, on: bool) -> None: ...
     def go_back(self) -> None: ...
     def go_forward(self) -> None: ...
     def focus_search(self) -> None: ...
@@ -104,6 +107,7 @@ class WindowMenus(QObject):
         if host.demo is not None:
             add_action(file_menu, window, "Open the &demo dataset", None, host.open_demo)
         add_action(file_menu, window, "&Export…", QKeySequence("Ctrl+E"), host.open_export)
+        add_action(file_menu, window, "Import &predictions…", None, host.predictions.choose_file)
         add_action(file_menu, window, "&Refresh", QKeySequence.StandardKey.Refresh, host.refresh)
         file_menu.addSeparator()
         add_action(file_menu, window, "&Quit", QKeySequence.StandardKey.Quit, host.close)
@@ -112,12 +116,23 @@ class WindowMenus(QObject):
         self.errors_column.setCheckable(True)
         self.errors_column.toggled.connect(host.show_errors_column)
         view_menu.addAction(self.errors_column)
+        self.model_columns = QAction("&Model accuracy and mistake severity in the tree", window)
+        self.model_columns.setCheckable(True)
+        self.model_columns.toggled.connect(host.show_model_columns)
+        view_menu.addAction(self.model_columns)
         view_menu.addSeparator()
         self.tree_toggle, self.panel_toggle = add_pane_toggles(window, host, view_menu)
         view_menu.addAction(host.tree.collapse_others_action)
         view_menu.addAction(host.tree.keep_path_action)
         view_menu.addSeparator()
         add_action(view_menu, window, "&Duplicates in this synset…", None, host.open_duplicates)
+        add_action(
+            view_menu,
+            window,
+            "&Confusion view of this synset…",
+            None,
+            host.predictions.open_confusion,
+        )
         go_menu = bar.addMenu("&Go")
         add_action(go_menu, window, "&Back", QKeySequence.StandardKey.Back, host.go_back)
         add_action(go_menu, window, "&Forward", QKeySequence.StandardKey.Forward, host.go_forward)

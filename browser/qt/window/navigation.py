@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
-from browser.qt.models.tree_model import ERRORS_COLUMN, SynsetTreeModel
+from browser.qt.models.tree_model import ERRORS_COLUMN, MODEL_COLUMNS, SynsetTreeModel
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.synset_tree import SynsetTree
 from browser.qt.window.history import History
@@ -50,7 +50,9 @@ class Navigator(QObject):
         self.choice = 0
         breadcrumb.pathChosen.connect(self.choose_path)
 
-    def set_model(self, model: SynsetTreeModel, *, errors_shown: bool) -> None:
+    def set_model(
+        self, model: SynsetTreeModel, *, errors_shown: bool, model_columns_shown: bool
+    ) -> None:
         """A new dataset's tree: sorted by images, the first level under the root open."""
         self.model = model
         self.synset, self.paths, self.choice = None, [], 0
@@ -58,6 +60,8 @@ class Navigator(QObject):
         tree = self.tree
         tree.setModel(model)
         tree.setColumnHidden(ERRORS_COLUMN, not errors_shown)
+        for column in MODEL_COLUMNS:
+            tree.setColumnHidden(column, not model_columns_shown)
         tree.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         tree.selectionModel().currentChanged.connect(self._tree_current)
         tree.expand(model.index(0, 0))

@@ -7,6 +7,8 @@ grid follow each other); what they do for the window is wired by the window.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,11 +24,13 @@ from PySide6.QtWidgets import (
 
 from browser.core.dataset.view import SortKey
 from browser.qt.models.grid_model import ImageGridModel
+from browser.qt.review import ReviewController
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.breadcrumb import Breadcrumb
 from browser.qt.widgets.charts import StatisticsPanel
 from browser.qt.widgets.grid_view import MAX_ZOOM, MIN_ZOOM, ThumbnailGrid
 from browser.qt.widgets.metadata import MetadataPanel
+from browser.qt.widgets.predictions_panel import PredictionsPanel
 from browser.qt.widgets.review_bar import ReviewBar
 from browser.qt.widgets.search_box import SearchBox
 from browser.qt.widgets.synset_tree import SynsetTree
@@ -36,7 +40,13 @@ from browser.qt.widgets.treemap_view import TreemapView
 class BrowserPanes:
     """Every widget of the browsing page; ``splitter`` holds them all."""
 
-    def __init__(self, loader: ThumbnailLoader, model_parent: QObject) -> None:
+    def __init__(
+        self,
+        loader: ThumbnailLoader,
+        model_parent: QObject,
+        data_dir: Path,
+        review: ReviewController,
+    ) -> None:
         self.search_box = SearchBox()
         self.tree = SynsetTree()
         self.breadcrumb = Breadcrumb()
@@ -56,6 +66,8 @@ class BrowserPanes:
         self.zoom_slider.setFixedWidth(160)
         self.zoom_slider.setToolTip("Thumbnail size (Ctrl+wheel, Ctrl++ / Ctrl+-)")
         self.review_bar = ReviewBar()
+        # The model's suspects: its tab, the grid's order and filter (issue 16).
+        self.predictions = PredictionsPanel(data_dir, review)
         self.grid_model = ImageGridModel(loader, model_parent)
         self.grid = ThumbnailGrid(self.grid_model)
         self.zoom_slider.valueChanged.connect(self.grid.set_zoom)
@@ -69,6 +81,7 @@ class BrowserPanes:
         self.side_tabs.addTab(self.metadata, "Facts")
         self.side_tabs.addTab(self.statistics, "Statistics")
         self.side_tabs.addTab(self.treemap, "Map")
+        self.side_tabs.addTab(self.predictions, "Model")
         self.splitter = QSplitter()
         self.splitter.addWidget(self._left())
         self.splitter.addWidget(self._centre())
@@ -91,6 +104,7 @@ class BrowserPanes:
         controls.addWidget(self.real_box)
         controls.addWidget(self.sort_box)
         controls.addWidget(self.review_bar)
+        controls.addWidget(self.predictions.grid_mode)
         controls.addStretch(1)
         controls.addWidget(QLabel("Zoom"))
         controls.addWidget(self.zoom_slider)

@@ -1,0 +1,443 @@
+"""A model's predictions read from a file: ``.npz``, CSV or JSON Lines.
+
+Each record names an image by its path relative to the dataset root. Paths match exactly
+after two normalisations and nothing else (no suffix matching): ``\\`` becomes ``/`` and a
+leading ``./`` is dropped. Non-UTF-8 paths follow browser.core.filenames: raw bytes in CSV
+(``open_text``), ``path`` + ``path_bytes`` in JSON, and a bytes array (``S``) in npz.
+
+- ``.npz``: ``paths`` (N), ``probs`` or ``logits`` (N×K), ``classes`` (K wnids; when absent
+  and K = 1000, the ILSVRC-2012 sorted-wnid order that torchvision and timm use). Logits go
+  through a softmax. The arrays are read with ``allow_pickle=False``: a file never runs code.
+- CSV / JSON Lines: ``path``, then either ``predicted`` (a wnid) and ``confidence``, or
+  ``top``: a list of ``[wnid, probability]`` (in CSV, that list as JSON in the cell).
+
+A bad row (NaN, a probability outside 0–1, full probabilities whose sum is off by more than
+1e-3, a top-k list summing over 1 + 1e-3, a path given twice, a malformed value) is reported
+with its line (CSV, JSON Lines; 1-based, the header is line 1) or index (npz), and the rest is
+read. A problem with the file as a whole (no ``paths``, K ≠ len(classes)) raises
+:class:`PredictionFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import json
+import math
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from browser.core.filenames import open_text, path_from_json
+from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
+from browser.core.linefiles import LabelProblem
+from browser.core.predictions.topkrows import check_tops, pad
+
+TOLERANCE = 1e-3  # how far a full row's sum may be from 1, and a top-k sum above 1
+FORMATS = {".npz": "npz", ".csv": "CSV", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines"}
+_CHUNK = 8192  # rows checked at a time: bounds the temporaries of a 50,000 × 1,000 file
+
+
+class PredictionFileError(ValueError):
+    """The file as a whole cannot be read as predictions; ``str()`` says which and why."""
+
+
+@dataclass
+class PredictionFile:
+    """What one file holds, before it is matched to a dataset.
+
+    ``kind`` is ``"probabilities"`` (``probs``: N×K, each row summing to 1) or ``"top-k"``
+    (``top_class``: N×k positions in ``classes``, -1 where a row has fewer; ``top_prob``:
+    their probabilities, most probable first, 0 where absent). ``where[i]`` is the line or
+    index of record ``i``, for problems found later (an unknown path or wnid).
+    """
+
+    path: str
+    kind: str
+    unit: str  # "line" or "index"
+    paths: list[str]
+    where: np.ndarray
+    classes: list[str]
+    probs: np.ndarray | None = None
+    top_class: np.ndarray | None = None
+    top_prob: np.ndarray | None = None
+    problems: list[LabelProblem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def problem(self, position: int, reason: str) -> LabelProblem:
+        """A problem with record ``position``, located as the file locates it."""
+        return located(self.path, self.unit, int(self.where[position]), reason)
+
+
+def located(path: str, unit: str, where: int, reason: str) -> LabelProblem:
+    """A problem at a line (``file:line: reason``) or an npz index (``file: index i: …``)."""
+    if unit == "line":
+        return LabelProblem(path, where, reason)
+    return LabelProblem(path, 0, f"index {where}: {reason}")
+
+
+def normalise_path(path: str) -> str:
+    """The relative path a record names: separators made ``/``, one leading ``./`` dropped."""
+    path = path.replace("\\", "/")
+    return path[2:] if path.startswith("./") else path
+
+
+def file_format(path: str) -> str:
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in FORMATS:
+        raise PredictionFileError(
+            f"{path}: predictions are read from {', '.join(FORMATS)}, not {extension or 'this'!r}"
+        )
+    return FORMATS[extension]
+
+
+def read_prediction_file(path: str) -> PredictionFile:
+    """Read ``path`` (format by extension); bad rows are in ``problems``, the rest kept."""
+    kind = file_format(path)
+    try:
+        if kind == "npz":
+            return _read_npz(path)
+        with open_text(path) as handle, _collector_paused():
+            if kind == "CSV":
+                return _read_rows(path, _csv_records(path, handle))
+            return _read_rows(path, _jsonl_records(handle))
+    except OSError as exc:
+        raise PredictionFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing makes millions of small lists that form no cycles; the cyclic collector's
+    passes over them cost a third of a 100,000-row top-5 import (A/B in one process on the
+    loaded 2-core VM: 9.4–10.0 s with it, 5.6–6.6 s without). The window already runs
+    without automatic collection (browser.qt.gcpin), so the collector is only paused where
+    it was on, and switched on again after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+# -- npz --------------------------------------------------------------------------------
+
+
+def _strings(path: str, name: str, array: np.ndarray) -> list[str]:
+    if array.ndim != 1:
+        raise PredictionFileError(f"{path}: {name} must be one-dimensional")
+    if array.dtype.kind == "U":
+        return [str(s) for s in array.tolist()]
+    if array.dtype.kind == "S":
+        return [os.fsdecode(s) for s in array.tolist()]
+    raise PredictionFileError(
+        f"{path}: {name} must hold strings or bytes, not {array.dtype} "
+        "(save it with np.array(names, dtype=str))"
+    )
+
+
+def _read_npz(path: str) -> PredictionFile:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            names = set(data.files)
+            if "paths" not in names:
+                raise PredictionFileError(f"{path}: no 'paths' array")
+            which = "probs" if "probs" in names else "logits" if "logits" in names else None
+            if which is None:
+                raise PredictionFileError(f"{path}: neither 'probs' nor 'logits'")
+            paths = _strings(path, "paths", data["paths"])
+            values = data[which]
+            classes = _strings(path, "classes", data["classes"]) if "classes" in names else None
+    except (ValueError, zipfile.BadZipFile, EOFError) as exc:
+        if isinstance(exc, PredictionFileError):
+            raise
+        raise PredictionFileError(f"{path}: not a readable npz file ({exc})") from exc
+    if values.ndim != 2 or values.dtype.kind not in "fiu":
+        raise PredictionFileError(f"{path}: {which} must be an N×K array of numbers")
+    if len(values) != len(paths):
+        raise PredictionFileError(
+            f"{path}: {len(paths):,} paths but {len(values):,} rows of {which}"
+        )
+    width = values.shape[1]
+    if classes is None:
+        if width != 1000:
+            raise PredictionFileError(
+                f"{path}: no 'classes' array, and K = {width:,} is not the 1,000 ILSVRC "
+                "classes whose order could be assumed"
+            )
+        classes = list(ilsvrc_wnids())
+    elif len(classes) != width:
+        raise PredictionFileError(f"{path}: K = {width:,} columns but {len(classes):,} classes")
+    probs = np.empty(values.shape, dtype=np.float32)
+    bad: list[LabelProblem] = []
+    keep = np.ones(len(paths), dtype=bool)
+    for start in range(0, len(paths), _CHUNK):
+        block = values[start : start + _CHUNK].astype(np.float32, copy=False)
+        reasons = _check_block(block, softmax=which == "logits")
+        probs[start : start + len(block)] = block if which == "probs" else _softmax(block)
+        for offset, reason in reasons:
+            keep[start + offset] = False
+            bad.append(located(path, "index", start + offset, reason))
+    result = PredictionFile(
+        path, "probabilities", "index", paths, np.arange(len(paths)), classes, probs=probs
+    )
+    result.problems = bad
+    return _without(result, keep)
+
+
+def _check_block(block: np.ndarray, *, softmax: bool) -> list[tuple[int, str]]:
+    """(row in block, reason) for each bad row of a block of probabilities or logits."""
+    finite = np.isfinite(block).all(axis=1)
+    found = [(int(i), "NaN or infinite value") for i in np.flatnonzero(~finite)]
+    if softmax:
+        return found
+    with np.errstate(invalid="ignore"):
+        negative = finite & ((block < 0) | (block > 1)).any(axis=1)
+        sums = block.sum(axis=1, dtype=np.float64)
+    found += [(int(i), "a probability outside 0–1") for i in np.flatnonzero(negative)]
+    off = finite & ~negative & (np.abs(sums - 1) > TOLERANCE)
+    found += [
+        (int(i), f"probabilities sum to {sums[i]:.6g}, not 1 (± {TOLERANCE:g})")
+        for i in np.flatnonzero(off)
+    ]
+    return found
+
+
+def _softmax(block: np.ndarray) -> np.ndarray:
+    shifted = block - block.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+# -- CSV and JSON Lines -----------------------------------------------------------------
+
+# One record: (line, path or None, predicted, confidence, top); a str in place of the
+# tuple's values is the reason the row is bad.
+Record = tuple[int, "str | tuple[str, Any, Any, Any]"]
+
+
+def _csv_records(path: str, handle: Any) -> Any:
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None:
+        raise PredictionFileError(f"{path}: empty file")
+    columns = {name.strip(): i for i, name in enumerate(header)}
+    if "path" not in columns or not ({"predicted", "top"} & set(columns)):
+        raise PredictionFileError(
+            f"{path}: the header must name 'path' and either 'predicted' and 'confidence' "
+            f"or 'top' (found: {', '.join(header)})"
+        )
+    at = columns["path"]
+    predicted, confidence, top = (columns.get(n) for n in ("predicted", "confidence", "top"))
+    for cells in reader:
+        line = reader.line_num
+        if not cells:
+            continue
+        if len(cells) != len(header):
+            yield line, f"{len(cells)} fields, the header has {len(header)}"
+            continue
+        top_value: Any = None
+        if top is not None and cells[top].strip():
+            try:
+                top_value = json.loads(cells[top])
+            except ValueError:
+                yield line, "top is not a JSON list of [wnid, probability]"
+                continue
+        yield (
+            line,
+            (
+                cells[at],
+                cells[predicted] if predicted is not None else None,
+                cells[confidence] if confidence is not None else None,
+                top_value,
+            ),
+        )
+
+
+def _jsonl_records(handle: Any) -> Any:
+    for line, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except ValueError:
+            yield line, "not a JSON object"
+            continue
+        if not isinstance(record, dict) or "path" not in record:
+            yield line, "not a JSON object with a path"
+            continue
+        try:
+            name = path_from_json(record)
+        except (TypeError, ValueError) as exc:
+            yield line, f"bad path: {exc}"
+            continue
+        yield line, (name, record.get("predicted"), record.get("confidence"), record.get("top"))
+
+
+def _probability(value: Any) -> float | None:
+    """A probability from a cell or a JSON value; None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and 0 <= number <= 1 else None
+
+
+def _entries(predicted: Any, confidence: Any, top: Any) -> list[tuple[str, float]] | str:
+    """The record's (wnid, probability) list, most probable first, or why it is bad."""
+    if top is not None:
+        return _top_entries_checked(top)
+    if not isinstance(predicted, str) or not predicted.strip():
+        return "neither predicted nor top"
+    probability = _probability(confidence)
+    if probability is None:
+        return f"confidence {confidence!r} is not a probability (0–1, not NaN)"
+    return [(predicted.strip(), probability)]
+
+
+def _second(pair: tuple[str, float]) -> float:
+    return pair[1]
+
+
+def _top_entries_checked(top: Any) -> list[tuple[str, float]] | str:
+    if not isinstance(top, list) or not top:
+        return "top must be a non-empty list of [wnid, probability]"
+    pairs = []
+    for pair in top:
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            return "top must be a list of [wnid, probability]"
+        probability = _probability(pair[1])
+        if probability is None:
+            return f"top: {pair[1]!r} is not a probability (0–1, not NaN)"
+        pairs.append((pair[0].strip(), probability))
+    total = sum(p for _, p in pairs)
+    if total > 1 + TOLERANCE:
+        return f"top probabilities sum to {total:.6g}, over 1 + {TOLERANCE:g}"
+    if len({w for w, _ in pairs}) != len(pairs):
+        return "top names a class twice"
+    return sorted(pairs, key=_second, reverse=True)
+
+
+_ROWS_AT_ONCE = 65536  # rows checked together: bounds the Python objects alive at once
+
+
+def _read_rows(path: str, records: Any) -> PredictionFile:
+    rows = _TopK(path)
+    pending: list[tuple[int, Any, Any, Any, Any]] = []
+    for line, record in records:
+        if isinstance(record, str):
+            rows.problems.append(LabelProblem(path, line, record))
+            continue
+        pending.append((line, *record))
+        if len(pending) == _ROWS_AT_ONCE:
+            rows.add(pending)
+            pending = []
+    rows.add(pending)
+    return rows.result()
+
+
+class _TopK:
+    """Top-k records gathered chunk by chunk, bad rows reported with their line."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[LabelProblem] = []
+        self.classes: dict[str, int] = {}
+        self.paths: list[str] = []
+        self.where: list[int] = []
+        self.seen: dict[str, int] = {}
+        self.class_parts: list[np.ndarray] = []
+        self.prob_parts: list[np.ndarray] = []
+
+    def add(self, chunk: list[tuple[int, Any, Any, Any, Any]]) -> None:
+        early: list[str | None] = []
+        tops: list[Any] = []
+        for _, name, predicted, confidence, top in chunk:
+            reason = None if isinstance(name, str) and name.strip() else "no path"
+            if top is None and reason is None:
+                entries = _entries(predicted, confidence, None)
+                if isinstance(entries, str):
+                    reason = entries
+                else:
+                    top = [[wnid, probability] for wnid, probability in entries]
+            early.append(reason)
+            tops.append(None if reason else top)
+        reasons, classes, probs, position = check_tops(
+            tops, self.classes, TOLERANCE, _top_entries_checked
+        )
+        kept = []
+        for i, (line, name, *_) in enumerate(chunk):
+            reason = early[i] or reasons[i]
+            if reason is not None:
+                self.problems.append(LabelProblem(self.path, line, reason))
+                continue
+            relpath = normalise_path(name)
+            if relpath in self.seen:
+                self.problems.append(
+                    LabelProblem(
+                        self.path, line, f"{relpath} was given on line {self.seen[relpath]} already"
+                    )
+                )
+                continue
+            self.seen[relpath] = line
+            self.paths.append(relpath)
+            self.where.append(line)
+            kept.append(position[i])
+        self.class_parts.append(classes[kept])
+        self.prob_parts.append(probs[kept])
+
+    def result(self) -> PredictionFile:
+        width = max((part.shape[1] for part in self.class_parts if len(part)), default=1)
+        self.problems.sort(key=lambda problem: problem.line)
+        return PredictionFile(
+            self.path,
+            "top-k",
+            "line",
+            self.paths,
+            np.asarray(self.where, dtype=np.int64),
+            list(self.classes),
+            top_class=pad(self.class_parts, width, -1).astype(np.int32),
+            top_prob=pad(self.prob_parts, width, 0.0).astype(np.float32),
+            problems=self.problems,
+        )
+
+
+def _without(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
+    """``result`` without the records ``keep`` is False for, and without repeated paths."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(result.paths):
+        if not keep[i]:
+            continue
+        name = normalise_path(name)
+        result.paths[i] = name
+        if name in seen:
+            keep[i] = False
+            result.problems.append(
+                result.problem(i, f"{name} was given at index {seen[name]} already")
+            )
+        else:
+            seen[name] = i
+    return result if keep.all() else select(result, keep)
+
+
+def select(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
+    """The records of ``result`` that ``keep`` (bool, one per record) marks."""
+    chosen = np.flatnonzero(keep)
+    result.paths = [result.paths[i] for i in chosen.tolist()]
+    result.where = result.where[chosen]
+    for name in ("probs", "top_class", "top_prob"):
+        array = getattr(result, name)
+        if array is not None:
+            setattr(result, name, array[chosen])
+    return result
