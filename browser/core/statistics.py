@@ -70,6 +70,15 @@ def _histogram(values: np.ndarray, bins: int = 20) -> Histogram:
     return Histogram([float(e) for e in edges], [int(c) for c in counts])
 
 
+def _sizes_below(view: DatasetView, synset: int) -> np.ndarray:
+    """File sizes of the images at or below ``synset``, in row order. A synset holding every
+    image (``entity``) reads the column as it is: no row numbers, no copy."""
+    index = view.index
+    if int(view.counts.images[synset]) == len(index):
+        return np.asarray(index.sizes)
+    return np.asarray(index.sizes)[view.below(synset)[index.labels]]
+
+
 def synset_statistics(
     view: DatasetView,
     synset: int,
@@ -79,12 +88,12 @@ def synset_statistics(
     unknown (browser.core.dimensions)."""
     counts, hierarchy = view.counts, view.hierarchy
     children = [(c, int(counts.images[c])) for c in view.children(synset)]
-    below = np.unique(hierarchy.closure_owners[hierarchy.ancestor_idx == synset])
-    classes = below[counts.direct_images[below] > 0]
+    # A mask, not np.unique over the closure: under entity that is ~0.4 s of hashing.
+    classes = np.flatnonzero(view.below(synset) & (counts.direct_images > 0))
     per_class = np.sort(counts.direct_images[classes])
-    rows = view.rows(synset)
-    sizes = view.index.sizes[rows]
-    sizes = sizes[sizes >= 0]
+    sizes = _sizes_below(view, synset)
+    if (sizes < 0).any():
+        sizes = sizes[sizes >= 0]
     splits = {name: int(counts.split_images[i, synset]) for i, name in enumerate(counts.splits)}
     name = hierarchy.name(synset)
     captions = {}
@@ -108,9 +117,11 @@ def synset_statistics(
             f"{int(tail.sum()) / max(1, int(per_class.sum())):.1%} of them."
         )
     if len(sizes):
+        # One partial sort (selection) for both, not a full sort of millions of sizes.
+        median, high = np.percentile(sizes, [50, 99])
         captions["file_sizes"] = (
-            f"Files are {np.median(sizes) / 1e3:,.0f} kB at the median, "
-            f"{np.percentile(sizes, 99) / 1e3:,.0f} kB at the 99th percentile."
+            f"Files are {median / 1e3:,.0f} kB at the median, "
+            f"{high / 1e3:,.0f} kB at the 99th percentile."
         )
     if len(splits) > 1:
         captions["splits"] = ", ".join(f"{k} {v:,}" for k, v in splits.items()) + "."
