@@ -140,46 +140,60 @@ print(json.dumps({{"imports": t1 - t0, "hierarchy": t2 - t1, "open": t3 - t2,
 )
 
 
+def walk_and_scan(
+    root: str, cache: str, cold: bool, skip_stat: bool, rows: list[tuple[str, str, str]]
+) -> int:
+    """The bare walk baseline, a fresh scan and the stat pass; returns the files walked."""
+    if cold:
+        drop_page_cache()
+        started = time.perf_counter()
+        files = bare_walk(root)
+        rows.append(("bare os.scandir walk, cold", f"{time.perf_counter() - started:.1f} s", ""))
+    started = time.perf_counter()
+    files = bare_walk(root)
+    walk = time.perf_counter() - started
+    rows.append(("bare os.scandir walk, warm", f"{walk:.1f} s", "baseline"))
+    scan = in_subprocess(SCAN.format(root=root, cache=cache))
+    rows.append(
+        (
+            "scan: listing to counts, incl. storing the index (fresh process, warm)",
+            f"{scan['listing']:.1f} s (walk/scan {walk / scan['listing']:.2f}), "
+            f"peak RSS {scan['peak_rss_mb']:.0f} MB",
+            "walk/scan >= 0.5",
+        )
+    )
+    if not skip_stat:
+        stat = in_subprocess(STAT.format(root=root, cache=cache))
+        rows.append(
+            (
+                "stat pass (sizes + mtimes, stored as new generations)",
+                f"{stat['stat']:.1f} s for {stat['files']:,.0f} files, "
+                f"peak RSS {stat['peak_rss_mb']:.0f} MB",
+                "in the background",
+            )
+        )
+    return files
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("tree", type=Path)
     parser.add_argument("--cold", action="store_true", help="drop the page cache (root only)")
     parser.add_argument("--skip-stat", action="store_true", help="no stat pass")
+    parser.add_argument(
+        "--stored",
+        type=Path,
+        help="reopen the index already stored in this cache folder (no walk, scan or stat "
+        "pass; the folder is kept)",
+    )
     args = parser.parse_args()
     root = str(args.tree.resolve())
-    cache = tempfile.mkdtemp(prefix="synset-bench-cache-")
+    cache = str(args.stored) if args.stored else tempfile.mkdtemp(prefix="synset-bench-cache-")
+    files = 0
     rows: list[tuple[str, str, str]] = []
     try:
-        if args.cold:
-            drop_page_cache()
-            started = time.perf_counter()
-            files = bare_walk(root)
-            rows.append(
-                ("bare os.scandir walk, cold", f"{time.perf_counter() - started:.1f} s", "")
-            )
-        started = time.perf_counter()
-        files = bare_walk(root)
-        walk = time.perf_counter() - started
-        rows.append(("bare os.scandir walk, warm", f"{walk:.1f} s", "baseline"))
-        scan = in_subprocess(SCAN.format(root=root, cache=cache))
-        rows.append(
-            (
-                "scan: listing to counts, incl. storing the index (fresh process, warm)",
-                f"{scan['listing']:.1f} s (walk/scan {walk / scan['listing']:.2f}), "
-                f"peak RSS {scan['peak_rss_mb']:.0f} MB",
-                "walk/scan >= 0.5",
-            )
-        )
-        if not args.skip_stat:
-            stat = in_subprocess(STAT.format(root=root, cache=cache))
-            rows.append(
-                (
-                    "stat pass (sizes + mtimes, stored as new generations)",
-                    f"{stat['stat']:.1f} s for {stat['files']:,.0f} files, "
-                    f"peak RSS {stat['peak_rss_mb']:.0f} MB",
-                    "in the background",
-                )
-            )
+        if not args.stored:
+            files = walk_and_scan(root, cache, args.cold, args.skip_stat, rows)
         # The fixed cost of the same command (interpreter, imports, WordNet), measured on a
         # one-image dataset in the same run: what is left over is the index's own cost.
         tiny = Path(cache) / "one-image"
@@ -240,7 +254,9 @@ def main() -> None:
         index_bytes = sum(p.stat().st_size for p in Path(cache).rglob("*") if p.is_file())
         rows.append(("index on disk (one generation)", f"{index_bytes / 2**20:.0f} MB", ""))
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        if not args.stored:
+            shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(Path(cache) / "one-image", ignore_errors=True)
     print(
         f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
         f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}"

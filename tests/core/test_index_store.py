@@ -365,7 +365,10 @@ def test_reopening_maps_the_stored_columns(
     first = open_dataset(dataset, hierarchy, cache_dir=cache)
     again = open_dataset(dataset, hierarchy, cache_dir=cache)
     for column in (again.labels, again.split_ids, again.folder_ids, again.sizes):
-        assert isinstance(column, np.memmap)  # mapped, not rebuilt row by row
+        # Mapped from the stored file, read-only, not rebuilt row by row in memory.
+        assert not column.flags.writeable
+        assert not column.flags.owndata
+        assert isinstance(column.base, (np.memmap, np.ndarray))
     assert [again.name(r) for r in range(len(again))] == [first.name(r) for r in range(len(first))]
     assert again.labels.tolist() == first.labels.tolist()
     assert again.split_ids.tolist() == first.split_ids.tolist()
