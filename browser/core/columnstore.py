@@ -34,6 +34,7 @@ from browser.core.hierarchy import Hierarchy
 from browser.core.index import UNKNOWN, split_order
 from browser.core.layouts import UNMAPPED_NOT_SYNSET, Skipped
 from browser.core.scanner import FolderRecord
+from browser.core.statistics import SizeSummary, summarize_sizes
 from browser.core.store import IndexStoreError, NewerIndexError, index_file
 
 FORMAT = "synset-browser-columns"
@@ -72,6 +73,7 @@ class StoredColumns:
     labelled_folders: int
     columns: dict[str, np.ndarray]  # image columns, names (uint8) and name_start
     generation: str  # the folder name, for writing the next generation from this one
+    size_summary: SizeSummary | None  # of the labelled rows' sizes
 
 
 def _digest(data: bytes) -> str:
@@ -218,6 +220,7 @@ def save(
             "splits": splits,
             "folders_sha256": _digest(table_bytes),
             "files": files,
+            "size_summary": _size_summary(image_columns["sizes"], int(folder_rows[len(labelled)])),
         }
         return _finish(directory, tmp, header)
     finally:
@@ -245,9 +248,15 @@ def save_facts(directory: Path, generation: str, sizes: np.ndarray, mtimes: np.n
             except OSError:  # a file system without hard links
                 shutil.copyfile(entry, tmp / entry.name)
         header["written"] = time.time()
+        header["size_summary"] = _size_summary(sizes, int(header["labelled_rows"]))
         return _finish(directory, tmp, header)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _size_summary(sizes: np.ndarray, labelled_rows: int) -> dict[str, object]:
+    """The summary of the labelled rows' sizes, as the header keeps it."""
+    return summarize_sizes(np.asarray(sizes[:labelled_rows])).as_json()
 
 
 def _read_header(folder: Path) -> dict[str, Any]:
@@ -350,6 +359,15 @@ def _records(
     return folders, labels
 
 
+def _parse_summary(value: object) -> SizeSummary | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return SizeSummary.from_json(value)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def load(directory: Path, hierarchy: Hierarchy) -> StoredColumns:
     """Open the current generation. Raises IndexStoreError (NewerIndexError) if unusable."""
     generation = _current(directory)
@@ -400,4 +418,5 @@ def load(directory: Path, hierarchy: Hierarchy) -> StoredColumns:
         int(header["labelled_folders"]),
         columns,
         generation,
+        _parse_summary(header.get("size_summary")),
     )

@@ -220,6 +220,8 @@ def _labelled_index(
     folders, sources = apply_label_files(root, folders, hierarchy, named)
     columns = None if stored is None else _mapped(stored, folders)
     index = DatasetIndex(root, hierarchy, layout, folders, problems, columns)
+    if columns is not None and stored is not None:
+        index.size_summary = stored.size_summary  # describes exactly these rows' sizes
     index.label_sources = sources
     real = [p for p in label_files if p.lower().endswith(".json")]
     index.real = load_real_labels(index, real[0] if real else None)

@@ -28,6 +28,7 @@ from browser.core.tarshards import MemberPath
 if TYPE_CHECKING:
     from browser.core.labelling import LabelSource
     from browser.core.reallabels import RealLabels
+    from browser.core.statistics import SizeSummary
 
 # Values of ``sizes``/``mtimes`` that are not facts about a file.
 UNKNOWN = -1  # not stat'ed yet
@@ -94,6 +95,8 @@ class DatasetIndex:
         # in stored order, for writing the stat pass's results.
         self.store_generation: str | None = None
         self.stored_folders: list[FolderRecord] = []
+        # The summary of ``sizes`` kept in the stored index, while ``sizes`` are as stored.
+        self.size_summary: SizeSummary | None = None
         self.notes: list[str] = []
         self.scanned = False
         self.layout = layout

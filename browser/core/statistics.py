@@ -8,6 +8,7 @@ Pixel sizes come from a separate, cached header pass (browser.core.dimensions).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,50 @@ class SynsetStatistics:
         }
 
 
+@dataclass(frozen=True)
+class SizeSummary:
+    """Median, 99th percentile and histogram of the known file sizes of a whole index. A
+    stored index keeps it in its header (computed when the sizes are written), so a synset
+    holding every image (``entity``) is summarised without touching 14M sizes."""
+
+    count: int
+    median: float
+    p99: float
+    histogram: Histogram
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "median": self.median,
+            "p99": self.p99,
+            **self.histogram.__dict__,
+        }
+
+    @staticmethod
+    def from_json(value: dict[str, Any]) -> SizeSummary:
+        """Raises KeyError, TypeError or ValueError for anything but what as_json wrote."""
+        edges, counts = value["edges"], value["counts"]
+        if not isinstance(edges, list) or not isinstance(counts, list):
+            raise TypeError("a size summary's histogram is two lists")
+        return SizeSummary(
+            int(value["count"]),
+            float(value["median"]),
+            float(value["p99"]),
+            Histogram([float(e) for e in edges], [int(c) for c in counts]),
+        )
+
+
+def summarize_sizes(sizes: np.ndarray) -> SizeSummary:
+    """The summary of these sizes (negative values, not known yet, left out)."""
+    if (sizes < 0).any():
+        sizes = sizes[sizes >= 0]
+    if not len(sizes):
+        return SizeSummary(0, 0.0, 0.0, _histogram(sizes))
+    # One partial sort (selection) for both, not a full sort of millions of sizes.
+    median, high = np.percentile(sizes, [50, 99])
+    return SizeSummary(len(sizes), float(median), float(high), _histogram(sizes))
+
+
 def _histogram(values: np.ndarray, bins: int = 20) -> Histogram:
     if not len(values):
         return Histogram([0.0, 1.0], [0])
@@ -91,9 +136,9 @@ def synset_statistics(
     # A mask, not np.unique over the closure: under entity that is ~0.4 s of hashing.
     classes = np.flatnonzero(view.below(synset) & (counts.direct_images > 0))
     per_class = np.sort(counts.direct_images[classes])
-    sizes = _sizes_below(view, synset)
-    if (sizes < 0).any():
-        sizes = sizes[sizes >= 0]
+    summary = view.index.size_summary
+    if summary is None or int(counts.images[synset]) != len(view.index):
+        summary = summarize_sizes(_sizes_below(view, synset))
     splits = {name: int(counts.split_images[i, synset]) for i, name in enumerate(counts.splits)}
     name = hierarchy.name(synset)
     captions = {}
@@ -116,12 +161,10 @@ def synset_statistics(
             f"{len(per_class):,} classes hold {spread}; the smallest tenth holds "
             f"{int(tail.sum()) / max(1, int(per_class.sum())):.1%} of them."
         )
-    if len(sizes):
-        # One partial sort (selection) for both, not a full sort of millions of sizes.
-        median, high = np.percentile(sizes, [50, 99])
+    if summary.count:
         captions["file_sizes"] = (
-            f"Files are {median / 1e3:,.0f} kB at the median, "
-            f"{high / 1e3:,.0f} kB at the 99th percentile."
+            f"Files are {summary.median / 1e3:,.0f} kB at the median, "
+            f"{summary.p99 / 1e3:,.0f} kB at the 99th percentile."
         )
     if len(splits) > 1:
         captions["splits"] = ", ".join(f"{k} {v:,}" for k, v in splits.items()) + "."
@@ -152,7 +195,7 @@ def synset_statistics(
         children,
         [int(n) for n in per_class],
         _histogram(per_class),
-        _histogram(sizes),
+        summary.histogram,
         splits,
         captions,
         pixels,

@@ -36,6 +36,7 @@ _SAVE_SPACING = 10.0
 def _writable_facts(index: DatasetIndex) -> None:
     """Sizes and mtimes mapped from a stored index are read-only (the stored files are never
     written): the pass fills copies of them."""
+    index.size_summary = None  # the sizes are about to change
     if not index.sizes.flags.writeable:
         index.sizes = np.array(index.sizes)
     if not index.mtimes.flags.writeable:

@@ -1,4 +1,4 @@
-"""Counts taken from folders (the mapped index's fast path) equal counts over the rows."""
+"""What a mapped index answers from folders or its header equals what its rows say."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
+from browser.core.browse import DatasetView
 from browser.core.counts import compute_counts
 from browser.core.dataset import open_dataset
 from browser.core.hierarchy import Hierarchy
+from browser.core.statistics import synset_statistics
+from browser.core.statpass import fill_file_facts
 from tests.conftest import MakeFiles
 
 TENCH, GOLDFISH, SHARK = "n01440764", "n01443537", "n01484850"
@@ -40,3 +43,27 @@ def test_counts_from_folders_equal_counts_over_rows(
     ).reshape(len(index.splits), size)
     assert np.array_equal(counts.split_direct, rows)
     assert counts.split_direct.sum() == len(index) == 6
+
+
+def test_the_stored_size_summary_says_what_the_sizes_say(
+    tmp_path: Path, hierarchy: Hierarchy, make_files: MakeFiles
+) -> None:
+    root = make_files(
+        tmp_path / "ds",
+        [f"train/{TENCH}/{i}.JPEG" for i in range(5)] + [f"val/{SHARK}/{i}.JPEG" for i in range(4)],
+    )
+    for i, path in enumerate(sorted(root.rglob("*.JPEG"))):
+        path.write_bytes(b"x" * (1000 * (i + 1) ** 2))  # sizes far apart
+    cache = tmp_path / "cache"
+    fill_file_facts(open_dataset(root, hierarchy, cache_dir=cache))
+    index = open_dataset(root, hierarchy, cache_dir=cache)
+    assert index.size_summary is not None
+    assert index.size_summary.count == 9
+    view = DatasetView(index)
+    entity = hierarchy.index("n00001740")
+    stored = synset_statistics(view, entity)
+    index.size_summary = None  # computed from the sizes themselves
+    live = synset_statistics(view, entity)
+    assert stored.file_sizes == live.file_sizes
+    assert stored.captions == live.captions
+    assert "kB at the median" in live.captions["file_sizes"]
