@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.make_ilsvrc_tree import make_tree  # noqa: E402
@@ -29,7 +31,7 @@ def main() -> None:
     hierarchy = load_hierarchy()
     with tempfile.TemporaryDirectory(prefix="synset-bench-stats-") as cache:  # removed after
         index = open_dataset(tree, hierarchy, cache_dir=Path(cache))
-    index.sizes[:] = 110_000  # as if the stat pass had run
+    index.sizes = np.full(len(index), 110_000, dtype=np.int64)  # as if the stat pass had run
     view = DatasetView(index)
     times = []
     for _ in range(5):

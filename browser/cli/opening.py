@@ -106,8 +106,10 @@ def print_label_sources(index: DatasetIndex) -> None:
 
 def class_count(index: DatasetIndex) -> int:
     """Classes with at least one image, as every synset's own count has them."""
+    if all(f.image_labels is None for f in index.image_folders):  # O(folders), not images
+        return len({f.label for f in index.image_folders if f.count})
     labels = index.labels
-    return int(np.unique(labels[labels >= 0]).size)
+    return int(np.count_nonzero(np.bincount(labels[labels >= 0], minlength=1)))
 
 
 def header(index: DatasetIndex) -> str:

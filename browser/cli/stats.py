@@ -72,11 +72,10 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         for entry, node in zip(entries, nodes, strict=True):
             # The numbers behind the statistics panel's charts, with their captions; pixel
             # sizes when the panel (or an earlier run) measured them.
-            rows = view.rows(node)
             dims = (
                 None
                 if measured is None
-                else read_dimensions(index, rows, measured, cached_only=True)
+                else read_dimensions(index, view.rows(node), measured, cached_only=True)
             )
             entry["statistics"] = synset_statistics(view, node, dims).as_dict(view)
         add_predictions(args, index, entries, nodes)

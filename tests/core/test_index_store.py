@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from browser.core.dataset import scanner, store
+from browser.core.dataset import columnstore, scanner, store
 from browser.core.dataset.opening import DatasetPathError, open_dataset
 from browser.core.dataset.scanner import ScanCancelled
 from browser.core.dataset.statpass import fill_file_facts, pending_folders
@@ -29,6 +31,10 @@ def snapshot(root: Path) -> dict[str, str]:
             digest = hashlib.sha1(path.read_bytes()).hexdigest() if path.is_file() else "dir"
             found[str(path.relative_to(root))] = f"{digest}:{path.stat().st_mtime_ns}"
     return found
+
+
+def current_generation(store_path: Path) -> Path:
+    return store_path / (store_path / columnstore.CURRENT).read_text().strip()
 
 
 @pytest.fixture
@@ -118,14 +124,16 @@ def test_a_corrupt_index_is_set_aside_not_deleted(
     cache = tmp_path / "cache"
     path = open_dataset(dataset, hierarchy, cache_dir=cache).store_path
     assert path is not None
-    path.write_bytes(b"garbage, not SQLite" * 100)
+    header = current_generation(path) / "header.json"
+    header.write_bytes(b"garbage, not JSON" * 100)
     index = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert index.scanned
     assert len(index) == 4
     assert any("moved it to" in note for note in index.notes)
     aside = [p for p in path.parent.iterdir() if ".unreadable-" in p.name]
     assert len(aside) == 1
-    assert aside[0].read_bytes().startswith(b"garbage")
+    (kept,) = aside[0].glob("gen-*/header.json")
+    assert kept.read_bytes().startswith(b"garbage")
     assert not open_dataset(dataset, hierarchy, cache_dir=cache).scanned  # a good one again
 
 
@@ -135,16 +143,17 @@ def test_an_index_from_a_newer_version_is_left_alone(
     cache = tmp_path / "cache"
     path = open_dataset(dataset, hierarchy, cache_dir=cache).store_path
     assert path is not None
-    with closing(sqlite3.connect(path)) as db:  # a connection's own `with` only commits
-        db.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-        db.commit()
-    before = path.read_bytes()
+    header_file = current_generation(path) / "header.json"
+    header = json.loads(header_file.read_text())
+    header["schema_version"] = 999
+    header_file.write_text(json.dumps(header))
+    before = snapshot(path)
     index = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert len(index) == 4
     assert index.store_path is None
     assert any("newer Synset Browser" in note for note in index.notes)
     fill_file_facts(index)  # works in memory, writes nothing
-    assert path.read_bytes() == before
+    assert snapshot(path) == before
 
 
 def test_the_stat_pass_is_stored_and_resumes_after_cancel(
@@ -169,7 +178,7 @@ def test_cancelling_a_scan_writes_no_index(
     cache = tmp_path / "cache"
     with pytest.raises(ScanCancelled):
         open_dataset(dataset, hierarchy, cache_dir=cache, cancelled=lambda: True)
-    assert not store.index_file(cache, str(dataset.resolve())).exists()
+    assert not columnstore.columns_dir(cache, str(dataset.resolve())).exists()
 
 
 def test_progress_is_reported_per_class_folder(
@@ -214,18 +223,18 @@ def test_a_full_or_read_only_store_stops_saving_and_says_so_once(
     index = open_dataset(dataset, hierarchy, cache_dir=cache)
 
     def full(*args: object) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "update_file_facts", full)
+    monkeypatch.setattr(columnstore, "save_facts", full)
     assert fill_file_facts(index) == 4
     assert index.store_path is None
     (note,) = index.notes
-    assert "database or disk is full" in note
+    assert "No space left on device" in note
 
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(store, "save", read_only)
+    monkeypatch.setattr(columnstore, "save", read_only)
     again = open_dataset(dataset, hierarchy, cache_dir=cache, refresh=True)
     assert len(again) == 4
     assert again.store_path is None
@@ -252,16 +261,132 @@ def test_a_latin1_file_name_survives_scan_store_and_reopen(
     assert os.fsencode(again.relpath(0)) == os.fsencode(TENCH) + b"/caf\xe9.JPEG"
 
 
-def test_an_index_made_before_the_link_policy_is_set_aside_and_rescanned(
+def write_legacy_index(dataset: Path, cache: Path, hierarchy: Hierarchy) -> Path:
+    """An index as the SQLite format (browser.core.dataset.store) wrote it, with file facts."""
+    result = scanner.scan(str(dataset.resolve()), hierarchy)
+    for record in result.folders:
+        record.sizes = np.full(record.count, 7, dtype=np.int64)
+        record.mtimes = np.full(record.count, 11, dtype=np.int64)
+    legacy = store.index_file(cache, str(dataset.resolve()))
+    store.save(
+        legacy,
+        root=str(dataset.resolve()),
+        layout=result.layout,
+        hierarchy=hierarchy,
+        folders=result.folders,
+        problems=result.problems,
+    )
+    return legacy
+
+
+def test_an_index_in_the_sqlite_format_is_rebuilt_as_columns_not_misread(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    legacy = write_legacy_index(dataset, cache, hierarchy)
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the dataset was walked again")
+
+    monkeypatch.setattr("browser.core.dataset.opening.scan", no_walk)
+    index = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert not legacy.exists()
+    assert any("rebuilt in the column format" in note for note in index.notes)
+    assert index.store_path == columnstore.columns_dir(cache, str(dataset.resolve()))
+    expected = [
+        f"train/{TENCH}/a.JPEG",
+        f"train/{TENCH}/b.JPEG",
+        f"train/{GOLDFISH}/c.JPEG",
+        f"val/{TENCH}/d.JPEG",
+    ]
+    for opened in (index, open_dataset(dataset, hierarchy, cache_dir=cache)):
+        assert [opened.relpath(r) for r in range(len(opened))] == expected
+        assert opened.sizes.tolist() == [7, 7, 7, 7]  # the stat pass's work is kept
+        assert opened.mtimes.tolist() == [11, 11, 11, 11]
+        assert [hierarchy.wnid(n) for n in opened.labels.tolist()] == [
+            TENCH,
+            TENCH,
+            GOLDFISH,
+            TENCH,
+        ]
+        assert opened.split_sizes() == {"train": 3, "val": 1}
+
+
+def test_an_older_column_schema_is_set_aside_and_rescanned(
     dataset: Path, tmp_path: Path, hierarchy: Hierarchy
 ) -> None:
     cache = tmp_path / "cache"
     first = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert first.store_path is not None
-    with closing(sqlite3.connect(first.store_path)) as db:  # as the previous walker wrote it
+    header_file = current_generation(first.store_path) / "header.json"
+    header = json.loads(header_file.read_text())
+    header["schema_version"] = 0
+    header_file.write_text(json.dumps(header))
+    again = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert again.scanned
+    assert any("older index schema" in note for note in again.notes)
+    assert len(list((cache / "indexes").glob("*.unreadable-*.columns"))) == 1
+    assert not open_dataset(dataset, hierarchy, cache_dir=cache).scanned
+
+
+def test_a_column_file_of_the_wrong_size_is_never_read(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    first = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert first.store_path is not None
+    labels = current_generation(first.store_path) / "labels.npy"
+    with open(labels, "ab") as handle:
+        handle.write(b"\0" * 8)  # as if another writer's rows were half there
+    again = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert again.scanned
+    assert len(again) == 4
+    assert any("labels.npy has" in note for note in again.notes)
+
+
+def test_an_index_made_before_the_link_policy_is_set_aside_and_rescanned(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    legacy = write_legacy_index(dataset, cache, hierarchy)
+    with closing(sqlite3.connect(legacy)) as db:  # as the previous walker wrote it
         db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         db.commit()
     again = open_dataset(dataset, hierarchy, cache_dir=cache)
     assert again.scanned
     assert any("moved it to" in note for note in again.notes)
     assert len(list((cache / "indexes").glob("*.unreadable-*.sqlite"))) == 1
+
+
+def test_reopening_maps_the_stored_columns(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    first = open_dataset(dataset, hierarchy, cache_dir=cache)
+    again = open_dataset(dataset, hierarchy, cache_dir=cache)
+    for column in (again.labels, again.split_ids, again.folder_ids, again.sizes):
+        # Mapped from the stored file, read-only, not rebuilt row by row in memory.
+        assert not column.flags.writeable
+        assert not column.flags.owndata
+        assert isinstance(column.base, (np.memmap, np.ndarray))
+    assert [again.name(r) for r in range(len(again))] == [first.name(r) for r in range(len(first))]
+    assert again.labels.tolist() == first.labels.tolist()
+    assert again.split_ids.tolist() == first.split_ids.tolist()
+
+
+def test_a_stat_pass_writes_a_new_generation_not_the_mapped_one(
+    dataset: Path, tmp_path: Path, hierarchy: Hierarchy
+) -> None:
+    cache = tmp_path / "cache"
+    open_dataset(dataset, hierarchy, cache_dir=cache)
+    window = open_dataset(dataset, hierarchy, cache_dir=cache)  # has the columns mapped
+    mapped = current_generation(window.store_path or Path())
+    before = snapshot(mapped)
+    worker = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert fill_file_facts(worker) == 4
+    assert snapshot(mapped) == before  # not one byte of the mapped files changed
+    assert (window.sizes == -1).all()
+    assert worker.store_generation != window.store_generation
+    final = open_dataset(dataset, hierarchy, cache_dir=cache)
+    assert final.store_generation == worker.store_generation
+    assert (final.sizes > 0).all()

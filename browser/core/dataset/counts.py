@@ -52,13 +52,31 @@ class Counts:
         }
 
 
+def _split_direct(index: DatasetIndex, size: int) -> np.ndarray:
+    """Images per (split, synset). When every folder names its class (no label files), a
+    folder's images share its label and split: count folders weighted by their images,
+    O(folders) rather than a pass over millions of rows."""
+    n_splits = len(index.splits)
+    folders = index.image_folders
+    if all(f.image_labels is None for f in folders):
+        split_of = {name: i for i, name in enumerate(index.splits)}
+        n = len(folders)
+        labels = np.fromiter((f.label for f in folders), dtype=np.int64, count=n)
+        splits = np.fromiter((split_of[f.split] for f in folders), dtype=np.int64, count=n)
+        images = np.fromiter((f.count for f in folders), dtype=np.float64, count=n)
+        flat = splits * size + labels
+        totals = np.bincount(flat, weights=images, minlength=n_splits * size)
+        return np.rint(totals).astype(np.int64).reshape(n_splits, size)
+    flat = index.split_ids.astype(np.int64) * size + index.labels
+    return np.bincount(flat, minlength=n_splits * size).reshape(n_splits, size)
+
+
 def compute_counts(index: DatasetIndex) -> Counts:
     """Roll up the whole DAG for ``index`` (tens of milliseconds at 1.28M images)."""
     hierarchy = index.hierarchy
     size = len(hierarchy)
     n_splits = len(index.splits)
-    flat = index.split_ids.astype(np.int64) * size + index.labels
-    split_direct = np.bincount(flat, minlength=n_splits * size).reshape(n_splits, size)
+    split_direct = _split_direct(index, size)
     direct = split_direct.sum(axis=0)
     split_images = (
         np.stack([roll_up(hierarchy, row) for row in split_direct])

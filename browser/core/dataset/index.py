@@ -28,11 +28,28 @@ from browser.core.hierarchy.dag import Hierarchy
 if TYPE_CHECKING:
     from browser.core.dataset.labelling import LabelSource
     from browser.core.dataset.reallabels import RealLabels
+    from browser.core.dataset.sizes import SizeSummary
 
 # Values of ``sizes``/``mtimes`` that are not facts about a file.
 UNKNOWN = -1  # not stat'ed yet
 VANISHED = -2  # listed, but gone when the stat pass came
 UNREADABLE = -3  # stat failed for another reason
+
+
+@dataclass(frozen=True)
+class MappedColumns:
+    """Per-image columns of the labelled folders, as mapped from a stored index (see
+    browser.core.dataset.columnstore): ``names`` is a uint8 array of NUL-separated names."""
+
+    labels: np.ndarray
+    split_ids: np.ndarray
+    folder_ids: np.ndarray
+    names: np.ndarray
+    name_start: np.ndarray
+    sizes: np.ndarray
+    mtimes: np.ndarray
+    offsets: np.ndarray | None
+    splits: list[str]  # names of the values of ``split_ids``
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,7 @@ def _image_labels(record: FolderRecord) -> np.ndarray:
     return np.full(record.count, record.label, dtype=np.int32)
 
 
-def _split_order(name: str) -> tuple[int, str]:
+def split_order(name: str) -> tuple[int, str]:
     preferred = ["train", "val", "valid", "validation", "test"]
     if name in preferred:
         return (preferred.index(name), name)
@@ -68,12 +85,19 @@ class DatasetIndex:
         layout: str,
         folders: list[FolderRecord],
         problems: list[Skipped],
+        columns: MappedColumns | None = None,
     ) -> None:
         self.root = root
         self.hierarchy = hierarchy
         # Set by open_dataset: where the index is stored, messages for the user, whether the
         # folders were walked to make it.
         self.store_path: Path | None = None
+        # The stored generation this index was read from or written as, and its folders
+        # in stored order, for writing the stat pass's results.
+        self.store_generation: str | None = None
+        self.stored_folders: list[FolderRecord] = []
+        # The summary of ``sizes`` kept in the stored index, while ``sizes`` are as stored.
+        self.size_summary: SizeSummary | None = None
         self.notes: list[str] = []
         self.scanned = False
         self.layout = layout
@@ -84,10 +108,13 @@ class DatasetIndex:
         self.is_unlabelled = False  # True for the index made by ``unlabelled``
         labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
         self.image_folders = labelled
-        self.splits = sorted({f.split for f in labelled}, key=_split_order)
+        self.splits = sorted({f.split for f in labelled}, key=split_order)
         counts = np.fromiter((f.count for f in labelled), dtype=np.int64, count=len(labelled))
         self.folder_start = np.zeros(len(labelled) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.folder_start[1:])
+        if columns is not None:
+            self._use_columns(columns)
+            return
         split_of = {name: i for i, name in enumerate(self.splits)}
         self.labels = (
             np.concatenate([_image_labels(f) for f in labelled])
@@ -98,13 +125,35 @@ class DatasetIndex:
             np.array([split_of[f.split] for f in labelled], dtype=np.int8), counts
         )
         self.folder_ids = np.repeat(np.arange(len(labelled), dtype=np.int32), counts)
-        self._names = b"\0".join(f.names for f in labelled if f.count)
+        self._names: bytes | np.ndarray = b"\0".join(bytes(f.names) for f in labelled if f.count)
         nul = np.flatnonzero(np.frombuffer(self._names, dtype=np.uint8) == 0)
         self._name_start = np.concatenate(([0], nul + 1, [len(self._names) + 1])).astype(np.int64)
         self.sizes = self._facts(labelled, counts, "sizes")
         self.mtimes = self._facts(labelled, counts, "mtimes")
         # Where a tar shard member's bytes start; -1 for ordinary files.
         self.offsets = self._facts(labelled, counts, "offsets")
+
+    def _use_columns(self, columns: MappedColumns) -> None:
+        """Take the mapped columns as they are: nothing here is O(images) in Python."""
+        rows = int(self.folder_start[-1])
+        if len(columns.labels) != rows:
+            raise ValueError("the mapped columns do not match the folders")
+        self.labels = columns.labels
+        self.split_ids = columns.split_ids
+        if columns.splits[: len(self.splits)] != self.splits:
+            table = [self.splits.index(s) if s in self.splits else -1 for s in columns.splits]
+            self.split_ids = np.array(table, dtype=np.int8)[columns.split_ids]
+        self.folder_ids = columns.folder_ids
+        self._names = columns.names
+        self._name_start = columns.name_start
+        self.sizes = columns.sizes
+        self.mtimes = columns.mtimes
+        # No tar shards: every offset is -1, without an array of them.
+        self.offsets = (
+            columns.offsets
+            if columns.offsets is not None
+            else np.broadcast_to(np.int64(UNKNOWN), (rows,))
+        )
 
     @staticmethod
     def _facts(labelled: list[FolderRecord], counts: np.ndarray, attr: str) -> np.ndarray:
@@ -122,8 +171,9 @@ class DatasetIndex:
     # -- one image ------------------------------------------------------------------------
 
     def name(self, row: int) -> str:
-        start, end = self._name_start[row], self._name_start[row + 1] - 1
-        return os.fsdecode(self._names[start:end])
+        start, end = int(self._name_start[row]), int(self._name_start[row + 1]) - 1
+        raw = self._names[start:end]
+        return os.fsdecode(raw if isinstance(raw, bytes) else raw.tobytes())
 
     def relpath(self, row: int) -> str:
         """Path relative to the dataset root, ``/``-separated; non-UTF-8 bytes kept exactly."""

@@ -93,7 +93,7 @@ def _split(record: FolderRecord, found: LabelFile) -> tuple[FolderRecord, Folder
     return labelled, unlabelled
 
 
-def _missing(found: LabelFile, names: bytes, folder: str) -> list[LabelProblem]:
+def _missing(found: LabelFile, names: bytes | memoryview, folder: str) -> list[LabelProblem]:
     """Label-file lines naming images the folder does not have."""
     present = {stem(n) for n in decode_names(names)}
     absent = [key for key in found.labels if key not in present]

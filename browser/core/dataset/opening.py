@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from browser.core.dataset import store
+from browser.core.dataset import columnstore, store
 from browser.core.dataset.hierarchychoice import (
     FOLDERS,
     WORDNET,
     choose_hierarchy,
     label_by_folders,
 )
-from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.index import DatasetIndex, MappedColumns
 from browser.core.dataset.labelfiles import LabelFile, read_named
 from browser.core.dataset.labelling import apply_label_files
 from browser.core.dataset.layouts import LAYOUT_CHOICES, LAYOUT_FOLDERS, Skipped, satisfies
@@ -42,7 +41,8 @@ def check_root(root: str | os.PathLike[str]) -> str:
 
 
 def _set_aside(path: Path) -> Path:
-    aside = path.with_name(f"{path.stem}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.stem}.unreadable-{stamp}{path.suffix}")
     os.replace(path, aside)
     return aside
 
@@ -82,37 +82,47 @@ def open_dataset(
         layout = LAYOUT_FOLDERS
     elif chosen.hierarchy is not None:
         hierarchy = chosen.hierarchy
-    path = store.index_file(cache_dir, real, chosen.store_variant)
+    legacy = store.index_file(cache_dir, real, chosen.store_variant)
+    path = columnstore.columns_dir(cache_dir, real, chosen.store_variant)
     notes: list[str] = [f"{hierarchy_choice}: {p}" for p in chosen.problems[:20]]
     if len(chosen.problems) > 20:
         notes.append(f"{hierarchy_choice}: {len(chosen.problems) - 20} more problems")
     previous = None
     save_to: Path | None = path
-    if path.exists():
+    stored: columnstore.StoredColumns | None = None
+    try:
+        if path.exists():
+            stored = columnstore.load(path, hierarchy)
+        elif legacy.exists():
+            stored = _convert_legacy(legacy, path, real, hierarchy, notes)
+    except store.NewerIndexError as exc:
+        notes.append(f"{exc}; it was left as it is and this session's index is not saved")
+        save_to = None
+    except store.IndexStoreError as exc:
+        unusable = path if path.exists() else legacy
         try:
-            _, stored_layout, folders, problems = store.load(path, hierarchy)
-        except store.NewerIndexError as exc:
-            notes.append(f"{exc}; it was left as it is and this session's index is not saved")
+            aside = _set_aside(unusable)
+        except OSError as failure:
+            notes.append(f"{exc}; {store.unsaved_notice(unusable, failure)}")
             save_to = None
-        except store.IndexStoreError as exc:
-            try:
-                aside = _set_aside(path)
-            except OSError as failure:
-                notes.append(f"{exc}; {store.unsaved_notice(path, failure)}")
-                save_to = None
-            else:
-                notes.append(f"{exc}; moved it to {aside} and scanned again")
         else:
-            index = _labelled_index(real, hierarchy, stored_layout, folders, problems, label_files)
-            if stored_layout == layout or satisfies(stored_layout, layout):
-                if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-                    notes.append(store.unsaved_notice(path, PermissionError(13, "it is read-only")))
-                    save_to = None
-                if not refresh:
-                    return _opened(index, save_to, notes, scanned=False)
-                previous = index.records_by_path()
-            else:
-                notes.append(f"read again as layout {layout!r} (the index had {stored_layout!r})")
+            notes.append(f"{exc}; moved it to {aside} and scanned again")
+    generation = ""
+    if stored is not None:
+        folders = sorted(stored.folders, key=lambda r: r.relpath)
+        index = _labelled_index(
+            real, hierarchy, stored.layout, folders, stored.problems, label_files, stored
+        )
+        if stored.layout == layout or satisfies(stored.layout, layout):
+            if not os.access(path, os.W_OK):
+                notes.append(store.unsaved_notice(path, PermissionError(13, "it is read-only")))
+                save_to = None
+            _remember_store(index, stored.generation, stored.folders)
+            if not refresh:
+                return _opened(index, save_to, notes, scanned=False)
+            previous = index.records_by_path()
+        else:
+            notes.append(f"read again as layout {layout!r} (the index had {stored.layout!r})")
     result = scan(
         real,
         hierarchy,
@@ -121,12 +131,10 @@ def open_dataset(
         cancelled=cancelled,
         layout_choice=layout,
     )
-    index = _labelled_index(
-        real, hierarchy, result.layout, result.folders, result.problems, label_files
-    )
+    opened: DatasetIndex | None = None
     if save_to is not None:
         try:
-            store.save(
+            generation = columnstore.save(
                 save_to,
                 root=real,
                 layout=result.layout,
@@ -134,14 +142,68 @@ def open_dataset(
                 folders=result.folders,
                 problems=result.problems,
             )
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
             notes.append(store.unsaved_notice(save_to, exc))
             save_to = None
+        else:
+            # Map what was just written rather than build the same columns again in memory.
+            opened = _reopened(real, hierarchy, save_to, generation, label_files)
+    if opened is not None:
+        index = opened
+    else:
+        index = _labelled_index(
+            real, hierarchy, result.layout, result.folders, result.problems, label_files
+        )
+        if save_to is not None:
+            _remember_store(index, generation, columnstore.stored_order(result.folders))
     for note in notes:
         # The caller shows ``notes`` (the CLI on stderr, the window in its panel): logging
         # them as warnings too would say everything twice.
         log.info("%s", note)
     return _opened(index, save_to, notes, scanned=True)
+
+
+def _reopened(
+    root: str, hierarchy: Hierarchy, path: Path, generation: str, label_files: Sequence[str]
+) -> DatasetIndex | None:
+    """The index just written, mapped; None if another writer replaced it meanwhile."""
+    try:
+        stored = columnstore.load(path, hierarchy)
+    except store.IndexStoreError:
+        return None
+    if stored.generation != generation:
+        return None
+    folders = sorted(stored.folders, key=lambda r: r.relpath)
+    index = _labelled_index(
+        root, hierarchy, stored.layout, folders, stored.problems, label_files, stored
+    )
+    _remember_store(index, generation, stored.folders)
+    return index
+
+
+def _convert_legacy(
+    legacy: Path, path: Path, root: str, hierarchy: Hierarchy, notes: list[str]
+) -> columnstore.StoredColumns:
+    """Rebuild an index kept in the SQLite format (browser.core.dataset.store) as columns, then
+    remove the SQLite file; an unusable or newer one raises as store.load does."""
+    _, layout, folders, problems = store.load(legacy, hierarchy)
+    try:
+        columnstore.save(
+            path, root=root, layout=layout, hierarchy=hierarchy, folders=folders, problems=problems
+        )
+    except OSError as exc:
+        raise store.IndexStoreError(f"{legacy} cannot be converted: {exc}") from exc
+    stored = columnstore.load(path, hierarchy)
+    legacy.unlink(missing_ok=True)
+    notes.append(f"the index in {legacy} was rebuilt in the column format in {path}")
+    return stored
+
+
+def _remember_store(
+    index: DatasetIndex, generation: str, stored_folders: list[FolderRecord]
+) -> None:
+    index.store_generation = generation
+    index.stored_folders = stored_folders
 
 
 def _labelled_index(
@@ -151,19 +213,48 @@ def _labelled_index(
     folders: list[FolderRecord],
     problems: list[Skipped],
     label_files: Sequence[str] = (),
+    stored: columnstore.StoredColumns | None = None,
 ) -> DatasetIndex:
     """The index, with labels from label files applied to folders that need them (or,
-    with the folder tree as the hierarchy, every folder labelled by its path)."""
+    with the folder tree as the hierarchy, every folder labelled by its path). From a
+    ``stored`` index whose labelled folders are still the same, the columns are mapped."""
     if layout == LAYOUT_FOLDERS:
         hierarchy, folders = label_by_folders(root, folders)
         return DatasetIndex(root, hierarchy, layout, folders, problems)
     named: list[LabelFile] = read_named(label_files, root, hierarchy)
     folders, sources = apply_label_files(root, folders, hierarchy, named)
-    index = DatasetIndex(root, hierarchy, layout, folders, problems)
+    columns = None if stored is None else _mapped(stored, folders)
+    index = DatasetIndex(root, hierarchy, layout, folders, problems, columns)
+    if columns is not None and stored is not None:
+        index.size_summary = stored.size_summary  # describes exactly these rows' sizes
     index.label_sources = sources
     real = [p for p in label_files if p.lower().endswith(".json")]
     index.real = load_real_labels(index, real[0] if real else None)
     return index
+
+
+def _mapped(stored: columnstore.StoredColumns, folders: list[FolderRecord]) -> MappedColumns | None:
+    """The stored columns cut to the labelled folders, if those are exactly the stored
+    prefix (no label file split a folder, no folder changed its mapping); else None."""
+    labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
+    prefix = stored.folders[: stored.labelled_folders]
+    if len(labelled) != len(prefix) or any(
+        a is not b for a, b in zip(labelled, prefix, strict=True)
+    ):
+        return None
+    rows, columns = stored.labelled_rows, stored.columns
+    offsets = columns.get("offsets")
+    return MappedColumns(
+        labels=columns["labels"][:rows],
+        split_ids=columns["splits"][:rows],
+        folder_ids=columns["folder_ids"][:rows],
+        names=columns["names"],
+        name_start=columns["name_start"][: rows + 1],
+        sizes=columns["sizes"][:rows],
+        mtimes=columns["mtimes"][:rows],
+        offsets=None if offsets is None else offsets[:rows],
+        splits=stored.splits,
+    )
 
 
 def _opened(

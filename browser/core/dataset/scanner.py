@@ -74,7 +74,9 @@ class FolderRecord:
     label: int
     split: str
     mtime_ns: int
-    names: bytes  # image file names, sorted, fs-encoded and NUL-joined (see encode_names)
+    # Image file names, sorted, fs-encoded and NUL-joined (see encode_names); a memoryview
+    # into the mapped names of a stored index (browser.core.dataset.columnstore) reads like bytes.
+    names: bytes | memoryview
     count: int
     subdirs: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -348,5 +350,5 @@ def encode_names(names: list[str]) -> bytes:
     return os.fsencode("\0".join(names))
 
 
-def decode_names(blob: bytes) -> list[str]:
-    return os.fsdecode(blob).split("\0") if blob else []
+def decode_names(blob: bytes | memoryview) -> list[str]:
+    return os.fsdecode(bytes(blob)).split("\0") if len(blob) else []

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 
 import numpy as np
 
-from browser.core.dataset import store
+from browser.core.dataset import columnstore, store
 from browser.core.dataset.index import UNKNOWN, UNREADABLE, VANISHED, DatasetIndex
 from browser.core.dataset.scanner import (
     CancelCheck,
@@ -29,6 +28,33 @@ from browser.core.dataset.scanner import (
 log = logging.getLogger(__name__)
 
 _SAVE_EVERY_SECONDS = 5.0
+# Each save writes the whole size and mtime columns (a new generation): at 14M images that
+# takes a while, so saves are spaced to at least this many times their own duration.
+_SAVE_SPACING = 10.0
+
+
+def _writable_facts(index: DatasetIndex) -> None:
+    """Sizes and mtimes mapped from a stored index are read-only (the stored files are never
+    written): the pass fills copies of them."""
+    index.size_summary = None  # the sizes are about to change
+    if not index.sizes.flags.writeable:
+        index.sizes = np.array(index.sizes)
+    if not index.mtimes.flags.writeable:
+        index.mtimes = np.array(index.mtimes)
+
+
+def stored_facts(index: DatasetIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes and mtimes in the stored order of the index's folders."""
+    records = index.records_by_path()
+    # A folder the index does not show (empty, say) keeps what is stored for it.
+    parts = [records.get(stored.relpath, stored) for stored in index.stored_folders]
+    sizes = [columnstore.facts_of(r, "sizes") for r in parts]
+    mtimes = [columnstore.facts_of(r, "mtimes") for r in parts]
+    empty = np.zeros(0, dtype=np.int64)
+    return (
+        np.concatenate(sizes) if sizes else empty,
+        np.concatenate(mtimes) if mtimes else empty,
+    )
 
 
 def _stat_folder(index: DatasetIndex, folder_id: int) -> None:
@@ -68,7 +94,9 @@ def pending_folders(index: DatasetIndex) -> list[int]:
     unknown = index.sizes == UNKNOWN
     if not unknown.any():
         return []
-    return np.unique(index.folder_ids[unknown]).tolist()
+    # A count per folder, not np.unique: no sort or hash of millions of rows.
+    per_folder = np.bincount(index.folder_ids[unknown], minlength=len(index.image_folders))
+    return np.flatnonzero(per_folder).tolist()
 
 
 def fill_file_facts(
@@ -83,23 +111,28 @@ def fill_file_facts(
     it stopped. Cancelling raises ScanCancelled once the finished folders are stored.
     """
     todo = pending_folders(index)
+    if todo:
+        _writable_facts(index)
     total = int(sum(len(index.folder_rows(f)) for f in todo))
     done = 0
     unsaved: list[int] = []
     last_save = time.monotonic()
+    spacing = _SAVE_EVERY_SECONDS
 
     def save() -> None:
-        nonlocal last_save
-        if index.store_path is not None and unsaved:
+        nonlocal last_save, spacing
+        if index.store_path is not None and index.store_generation is not None and unsaved:
+            started = time.monotonic()
             try:
-                store.update_file_facts(
-                    index.store_path, (index.record_with_facts(f) for f in unsaved)
+                index.store_generation = columnstore.save_facts(
+                    index.store_path, index.store_generation, *stored_facts(index)
                 )
-            except (OSError, sqlite3.Error) as exc:
+            except (OSError, store.IndexStoreError) as exc:
                 # A read-only or full cache: the facts stay in memory, and the user is told
                 # once (the store is not tried again this session).
                 index.notes.append(store.unsaved_notice(index.store_path, exc))
                 index.store_path = None
+            spacing = max(_SAVE_EVERY_SECONDS, _SAVE_SPACING * (time.monotonic() - started))
         unsaved.clear()
         last_save = time.monotonic()
 
@@ -112,7 +145,7 @@ def fill_file_facts(
             unsaved.append(folder_id)
             if progress is not None:
                 progress(ScanProgress("stat", done, total, len(index)))
-            if time.monotonic() - last_save > _SAVE_EVERY_SECONDS:
+            if time.monotonic() - last_save > spacing:
                 save()
     finally:
         save()

@@ -67,7 +67,8 @@ class FileValueCache:
 
 def cache_path(index: DatasetIndex, cache_dir: Path, kind: str) -> Path:
     """Where ``kind`` values of this dataset are kept (beside its index, by the same name)."""
-    name = os.path.basename(index.store_path) if index.store_path else "unsaved.sqlite"
+    # Named after the index's digest, as when the index was one SQLite file.
+    name = f"{Path(index.store_path).stem}.sqlite" if index.store_path else "unsaved.sqlite"
     return cache_dir / kind / name
 
 
