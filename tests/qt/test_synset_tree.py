@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
-from browser.qt.models.tree_model import SynsetTreeModel
+from browser.qt.models.tree_model import ERRORS_COLUMN, MODEL_COLUMNS, SynsetTreeModel
 from browser.qt.widgets.synset_tree import SynsetTree
 from tests.conftest import DOG, MakeFiles
 
@@ -44,7 +44,9 @@ def make_tree(qtbot: QtBot, view: DatasetView) -> tuple[SynsetTree, SynsetTreeMo
     qtbot.addWidget(tree)
     model = SynsetTreeModel(view, tree)
     tree.setModel(model)
-    tree.setColumnHidden(3, True)  # the error column, hidden unless asked for (as in the window)
+    # The error and model columns, hidden unless asked for (as in the window).
+    for column in (ERRORS_COLUMN, *MODEL_COLUMNS):
+        tree.setColumnHidden(column, True)
     tree.resize(320, 220)
     return tree, model
 
