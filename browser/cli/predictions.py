@@ -12,7 +12,7 @@ from browser.cli.output import emit, plural, print_limited
 from browser.cli.parsing import PROG, UsageError, add_common, add_layout
 from browser.core import userdirs
 from browser.core.filenames import json_path
-from browser.core.predictions.files import PredictionFileError
+from browser.core.predictions.predictionfile import PredictionFileError
 from browser.core.predictions.store import (
     ImportReport,
     Predictions,

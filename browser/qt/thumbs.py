@@ -24,12 +24,11 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QObject,
-    QRunnable,
     Qt,
     QThreadPool,
     QTimer,
@@ -38,14 +37,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage, QPixmap
 
 from browser.core.images.thumbnails import ThumbnailCache
-from browser.qt.decodequeue import DecodeQueue, Work, yield_cpu_to_gui
-from browser.qt.thumbdecode import (
-    ThumbRequest,
-    Ticket,
-    produce_thumbnail,
-    read_cached,
-    store_thumbnail,
-)
+from browser.qt.decodequeue import DecodeQueue
+from browser.qt.thumbdecode import ThumbRequest, Ticket, read_cached, store_thumbnail
+from browser.qt.thumbjobs import Entry, PrepareJob, Relay, StoreJob, decoder
 
 log = logging.getLogger(__name__)
 
@@ -72,100 +66,6 @@ class KeyedRequest(ThumbRequest):
 
     image: ImageKey = None
     dataset: int = 0
-
-
-class _Relay(QObject):
-    """Lives in the GUI thread; workers wake it through a queued signal."""
-
-    wake = Signal()
-
-
-class _PrepareJob(QRunnable):
-    """For files the stat pass has not reached: stat the whole batch, look every key up in
-    one query, deliver remembered failures, and queue the rest for decoding.
-
-    Measured: workers that each stat and queried alone held the loader at 0.6–0.7 of the
-    decode limit (GIL hand-offs around every SQLite call).
-    """
-
-    def __init__(self, batch: Sequence[tuple[ThumbRequest, int]], loader: ThumbnailLoader) -> None:
-        super().__init__()
-        self.batch = batch  # (request, priority of its decode job)
-        self.cache = loader.cache
-        self.loader = weakref.ref(loader)
-
-    def run(self) -> None:
-        yield_cpu_to_gui()
-        loader = self.loader()
-        if loader is None:
-            return
-        keyed = []
-        for request, priority in self.batch:
-            if request.ticket.cancelled:
-                continue
-            try:
-                st = os.stat(request.path)
-            except OSError as exc:
-                loader._deliver(request, None, f"cannot be read: {exc.strerror or exc}")
-                continue
-            key = self.cache.key(request.path, st.st_size, st.st_mtime_ns, request.bucket)
-            keyed.append((request, priority, key))
-        try:
-            found, failed = self.cache.get_many([key for _, _, key in keyed])
-        except (OSError, sqlite3.Error):
-            log.warning("cannot read the thumbnail cache %s", self.cache.path, exc_info=True)
-            found, failed = {}, {}
-        queued = []
-        for request, priority, key in keyed:
-            if key in failed:
-                loader._deliver(request, None, failed[key])
-            else:
-                queued.append((priority, (request, key, found.get(key, b""))))
-        loader.queue.put(queued)
-
-
-@dataclass
-class _Entry:
-    image: QImage
-    side: int = -1
-    pixmap: QPixmap | None = None
-
-
-class _StoreJob(QRunnable):
-    """Encodes and stores a batch of thumbnails, below every decode in priority."""
-
-    def __init__(self, cache: ThumbnailCache, batch: list[tuple[bytes, QImage]]) -> None:
-        super().__init__()
-        self.cache = cache
-        self.batch = batch
-
-    def run(self) -> None:
-        yield_cpu_to_gui()
-        for key, image in self.batch:
-            store_thumbnail(self.cache, key, image)
-
-
-def _decoder(loader: ThumbnailLoader) -> Callable[[Work], None]:
-    """The worker-side handler of the loader's queue. It holds the loader weakly: a worker
-    must never hold the last reference to a QObject, or it would be destroyed there."""
-    loader_ref = weakref.ref(loader)
-    cache = loader.cache
-
-    def decode(work: Work) -> None:
-        request, key, cached = work
-        owner = loader_ref()
-        if owner is None:
-            return
-        try:
-            image, reason = produce_thumbnail(
-                request, cache, owner._store_later, key=key, cached=cached
-            )
-        except Exception as exc:  # never let a worker die silently
-            log.exception("thumbnail of %s failed", request.path)
-            image, reason = None, f"cannot be decoded: {exc}"
-        owner._deliver(request, image, reason)
-
-    return decode
 
 
 class ThumbnailLoader(QObject):
@@ -199,12 +99,12 @@ class ThumbnailLoader(QObject):
         # and expiring threads would come back under new ids with new connections.
         self.pool.setExpiryTimeout(-1)
         LIVE_POOLS.add(self.pool)
-        self.queue = DecodeQueue(self.pool, _decoder(self))
+        self.queue = DecodeQueue(self.pool, decoder(self))
         self.memory_bytes = memory_bytes
         self._shut_down = False
         self.generation = 0  # of requests: bumped by every reset
         self.dataset = 0  # of datasets: set by set_dataset, once per open or refresh
-        self._relay = _Relay(self)
+        self._relay = Relay(self)
         # A wake-up arms a short timer rather than draining at once, so the thumbnails of
         # about one frame arrive, and are painted, together (measured: one repaint per
         # worker result doubled the time to a full first screen).
@@ -215,7 +115,7 @@ class ThumbnailLoader(QObject):
         self._inbox_lock = threading.Lock()
         # The decoded image, and the pixmap last made from it for a given cell size: made
         # when a cell is first painted at that size, so repaints never rescale.
-        self._pixmaps: OrderedDict[tuple[ImageKey, int], _Entry] = OrderedDict()
+        self._pixmaps: OrderedDict[tuple[ImageKey, int], Entry] = OrderedDict()
         self._bytes = 0
         # Bounded too: scrolling through a million undecodable files must not grow forever.
         self._failures: OrderedDict[tuple[ImageKey, int], str] = OrderedDict()
@@ -232,7 +132,7 @@ class ThumbnailLoader(QObject):
         self._store_timer.timeout.connect(self._flush_stores)
         self._store_timer.start()
 
-    def _store_later(self, key: bytes, image: QImage) -> None:
+    def store_later(self, key: bytes, image: QImage) -> None:
         """Called in worker threads."""
         with self._stores_lock:
             defer = len(self._stores) < _MAX_DEFERRED_STORES
@@ -247,7 +147,7 @@ class ThumbnailLoader(QObject):
         with self._stores_lock:
             waiting, self._stores = self._stores, []
         for start in range(0, len(waiting), _STORE_BATCH):
-            job = _StoreJob(self.cache, waiting[start : start + _STORE_BATCH])
+            job = StoreJob(self.cache, waiting[start : start + _STORE_BATCH])
             self.pool.start(job, _STORE_PRIORITY)
 
     # -- asking -------------------------------------------------------------------------
@@ -361,7 +261,7 @@ class ThumbnailLoader(QObject):
         self.queue.put(decodes)
         if unknown:
             # Ahead of every decode of this batch: it is what queues the unknown ones.
-            self.pool.start(_PrepareJob(unknown, self), count + 1)
+            self.pool.start(PrepareJob(unknown, self), count + 1)
         if ready:
             self.thumbnailsReady.emit(ready)
         return count - len(ready)
@@ -402,7 +302,7 @@ class ThumbnailLoader(QObject):
 
     # -- results ------------------------------------------------------------------------
 
-    def _deliver(self, request: ThumbRequest, image: QImage | None, reason: str) -> None:
+    def deliver(self, request: ThumbRequest, image: QImage | None, reason: str) -> None:
         """Called in worker threads."""
         with self._inbox_lock:
             self._inbox.append((request, image, reason))
@@ -437,7 +337,7 @@ class ThumbnailLoader(QObject):
         return request.position
 
     def _keep(self, image_key: ImageKey, bucket: int, image: QImage) -> None:
-        self._pixmaps[(image_key, bucket)] = _Entry(image)
+        self._pixmaps[(image_key, bucket)] = Entry(image)
         # Counted twice: the image and a pixmap of at most its size.
         self._bytes += 2 * image.width() * image.height() * 4
         while self._bytes > self.memory_bytes and len(self._pixmaps) > 1:

@@ -220,7 +220,7 @@ def test_a_failing_open_is_reported_and_the_window_goes_on(
 ) -> None:
     messages: list[str] = []
     monkeypatch.setattr(
-        "browser.qt.window.main_window.QMessageBox.warning",
+        "browser.qt.window.opening.QMessageBox.warning",
         lambda _parent, _title, text: messages.append(text),
     )
     with qtbot.waitSignal(window.tasks.failed, timeout=10000):

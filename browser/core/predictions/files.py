@@ -28,7 +28,6 @@ import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,57 +35,18 @@ import numpy as np
 from browser.core.filenames import open_text, path_from_json
 from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
 from browser.core.linefiles import LabelProblem
+from browser.core.predictions.predictionfile import (
+    TOLERANCE,
+    PredictionFile,
+    PredictionFileError,
+    located,
+    normalise_path,
+    select,
+)
 from browser.core.predictions.topkrows import check_tops, pad
 
-TOLERANCE = 1e-3  # how far a full row's sum may be from 1, and a top-k sum above 1
 FORMATS = {".npz": "npz", ".csv": "CSV", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines"}
 _CHUNK = 8192  # rows checked at a time: bounds the temporaries of a 50,000 × 1,000 file
-
-
-class PredictionFileError(ValueError):
-    """The file as a whole cannot be read as predictions; ``str()`` says which and why."""
-
-
-@dataclass
-class PredictionFile:
-    """What one file holds, before it is matched to a dataset.
-
-    ``kind`` is ``"probabilities"`` (``probs``: N×K, each row summing to 1) or ``"top-k"``
-    (``top_class``: N×k positions in ``classes``, -1 where a row has fewer; ``top_prob``:
-    their probabilities, most probable first, 0 where absent). ``where[i]`` is the line or
-    index of record ``i``, for problems found later (an unknown path or wnid).
-    """
-
-    path: str
-    kind: str
-    unit: str  # "line" or "index"
-    paths: list[str]
-    where: np.ndarray
-    classes: list[str]
-    probs: np.ndarray | None = None
-    top_class: np.ndarray | None = None
-    top_prob: np.ndarray | None = None
-    problems: list[LabelProblem] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def problem(self, position: int, reason: str) -> LabelProblem:
-        """A problem with record ``position``, located as the file locates it."""
-        return located(self.path, self.unit, int(self.where[position]), reason)
-
-
-def located(path: str, unit: str, where: int, reason: str) -> LabelProblem:
-    """A problem at a line (``file:line: reason``) or an npz index (``file: index i: …``)."""
-    if unit == "line":
-        return LabelProblem(path, where, reason)
-    return LabelProblem(path, 0, f"index {where}: {reason}")
-
-
-def normalise_path(path: str) -> str:
-    """The relative path a record names: separators made ``/``, one leading ``./`` dropped."""
-    path = path.replace("\\", "/")
-    return path[2:] if path.startswith("./") else path
 
 
 def file_format(path: str) -> str:
@@ -429,15 +389,3 @@ def _without(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
         else:
             seen[name] = i
     return result if keep.all() else select(result, keep)
-
-
-def select(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
-    """The records of ``result`` that ``keep`` (bool, one per record) marks."""
-    chosen = np.flatnonzero(keep)
-    result.paths = [result.paths[i] for i in chosen.tolist()]
-    result.where = result.where[chosen]
-    for name in ("probs", "top_class", "top_prob"):
-        array = getattr(result, name)
-        if array is not None:
-            setattr(result, name, array[chosen])
-    return result

@@ -28,7 +28,8 @@ import numpy as np
 from browser.core.dataset.index import DatasetIndex
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.linefiles import LabelProblem
-from browser.core.predictions.files import PredictionFile, read_prediction_file, select
+from browser.core.predictions.files import read_prediction_file
+from browser.core.predictions.predictionfile import PredictionFile, select
 from browser.core.review.verdicts import VerdictStore
 
 FOLDER = "predictions"

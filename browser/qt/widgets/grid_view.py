@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -44,22 +43,9 @@ from PySide6.QtWidgets import (
 from browser.core.images.thumbnails import bucket_for
 from browser.qt.models.grid_model import ImageGridModel
 from browser.qt.widgets.cell_painter import CAPTION_LINES_HEIGHT, CellPainter
+from browser.qt.widgets.reading_order import NAVIGATION_KEYS, Cursor, cursor_target, span_selection
 
 MIN_ZOOM, MAX_ZOOM = 64, 384
-
-_NAVIGATION_KEYS = {
-    Qt.Key.Key_Left,
-    Qt.Key.Key_Right,
-    Qt.Key.Key_Up,
-    Qt.Key.Key_Down,
-    Qt.Key.Key_Home,
-    Qt.Key.Key_End,
-    Qt.Key.Key_PageUp,
-    Qt.Key.Key_PageDown,
-}
-
-
-Cursor = QAbstractItemView.CursorAction
 
 
 class ThumbnailGrid(QTableView):
@@ -187,7 +173,8 @@ class ThumbnailGrid(QTableView):
                 self.set_current_position(current)
             for first, last in spans:
                 self.selectionModel().select(
-                    self._span_selection(first, last), QItemSelectionModel.SelectionFlag.Select
+                    span_selection(self.grid_model, first, last),
+                    QItemSelectionModel.SelectionFlag.Select,
                 )
         self._request_timer.start()
 
@@ -251,24 +238,6 @@ class ThumbnailGrid(QTableView):
     def selected_count(self) -> int:
         return sum(last - first + 1 for first, last in self.selected_positions())
 
-    def _span_selection(self, first: int, last: int) -> QItemSelection:
-        """A reading-order span as at most three rectangles."""
-        model, columns = self.grid_model, self.grid_model.columns
-        first, last = min(first, last), max(first, last)
-        last = min(last, model.count() - 1)
-        selection = QItemSelection()
-        if first > last:
-            return selection
-        top, bottom = first // columns, last // columns
-        if top == bottom:
-            selection.select(model.index(top, first % columns), model.index(top, last % columns))
-            return selection
-        selection.select(model.index(top, first % columns), model.index(top, columns - 1))
-        if bottom - top > 1:
-            selection.select(model.index(top + 1, 0), model.index(bottom - 1, columns - 1))
-        selection.select(model.index(bottom, 0), model.index(bottom, last % columns))
-        return selection
-
     # -- list-like behaviour ------------------------------------------------------------
 
     def moveCursor(self, action: Cursor, modifiers: Qt.KeyboardModifier) -> QModelIndex:  # noqa: N802
@@ -278,22 +247,8 @@ class ThumbnailGrid(QTableView):
         position = max(0, self.current_position())
         columns = self.grid_model.columns
         page = max(1, self.viewport().height() // self.verticalHeader().defaultSectionSize())
-        moves = {
-            Cursor.MoveLeft: position - 1,
-            Cursor.MovePrevious: position - 1,
-            Cursor.MoveRight: position + 1,
-            Cursor.MoveNext: position + 1,
-            Cursor.MoveUp: position - columns,
-            Cursor.MoveDown: position + columns,
-            Cursor.MovePageUp: position - page * columns,
-            Cursor.MovePageDown: position + page * columns,
-            Cursor.MoveHome: 0,
-            Cursor.MoveEnd: count - 1,
-        }
-        target = moves.get(action, position)
-        if action in (Cursor.MoveDown, Cursor.MovePageDown) and target >= count:
-            target = count - 1
-        return self.grid_model.index_at(max(0, min(count - 1, target)))
+        target = cursor_target(action, position, count, columns, page)
+        return self.grid_model.index_at(target)
 
     def selectionCommand(  # noqa: N802
         self,
@@ -314,7 +269,7 @@ class ThumbnailGrid(QTableView):
             modifiers = event.modifiers()
             if event.key() == Qt.Key.Key_Space and modifiers & Qt.KeyboardModifier.ControlModifier:
                 return flag.Toggle
-            if event.key() in _NAVIGATION_KEYS:
+            if event.key() in NAVIGATION_KEYS:
                 if modifiers & Qt.KeyboardModifier.ShiftModifier:
                     return flag.SelectCurrent
                 if modifiers & Qt.KeyboardModifier.ControlModifier:
@@ -332,7 +287,9 @@ class ThumbnailGrid(QTableView):
         if current < 0 or not extending:
             super().setSelection(rect, command)
             return
-        self.selectionModel().select(self._span_selection(self._anchor, current), command)
+        self.selectionModel().select(
+            span_selection(self.grid_model, self._anchor, current), command
+        )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         index = self.indexAt(event.position().toPoint())
@@ -362,7 +319,7 @@ class ThumbnailGrid(QTableView):
             Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
         )
         current = self.currentIndex()
-        if plain and event.key() in _NAVIGATION_KEYS and current.isValid():
+        if plain and event.key() in NAVIGATION_KEYS and current.isValid():
             # At an edge Qt does not move and leaves the selection as it was (after Ctrl
             # moves, another image); a plain arrow always means "this image alone".
             self.selectionModel().select(current, QItemSelectionModel.SelectionFlag.ClearAndSelect)

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from browser.core.dataset.index import DatasetIndex
 from browser.core.dataset.view import DatasetView
 from browser.core.predictions.confusion import confusion
-from browser.core.predictions.files import PredictionFileError
 from browser.core.predictions.modelstate import ModelState, load_model_state
+from browser.core.predictions.predictionfile import PredictionFileError
 from browser.core.predictions.store import (
     FOLDER,
     PredictionsError,

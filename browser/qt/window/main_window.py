@@ -14,19 +14,16 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
 )
 
 from browser.core.dataset.hierarchychoice import WORDNET
-from browser.core.dataset.index import DatasetIndex
-from browser.core.dataset.view import DatasetView, SortKey
+from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.hierarchy.search import SynsetSearch
 from browser.core.recent import RecentDatasets
 from browser.core.review.sampling import DEFAULT_SEED, audit_sample
 from browser.qt.identity import DatasetKey, new_dataset_key
-from browser.qt.models.grid_model import FAILURE_ROLE
 from browser.qt.models.tree_model import ERRORS_COLUMN, MODEL_COLUMNS, SynsetTreeModel
 from browser.qt.review import ReviewController
 from browser.qt.thumbs import ThumbnailLoader
@@ -36,13 +33,12 @@ from browser.qt.widgets.preview import PreviewDialog
 from browser.qt.widgets.welcome import WelcomePage
 from browser.qt.window.dialogs import export_dialog, preview_caption
 from browser.qt.window.fitting import fit_small_screens
-from browser.qt.window.gridrows import GridFilter, grid_rows
+from browser.qt.window.gridfill import GridFill
 from browser.qt.window.input_filter import WindowInputFilter
 from browser.qt.window.menus import WindowMenus
 from browser.qt.window.navigation import Navigator
 from browser.qt.window.opening import (
-    OpenRequest,
-    ask_for_folder,
+    DatasetOpener,
     dataset_caption,
     landing_synset,
     window_title,
@@ -84,12 +80,13 @@ class MainWindow(QMainWindow):
         self.dataset: DatasetKey | None = None  # the open dataset's identity (see identity.py)
         self.tree_model: SynsetTreeModel | None = None
         self.synset: int | None = None
-        self.request = OpenRequest()  # how the open (or opening) dataset was asked for
         self.unlabelled_view: DatasetView | None = None  # set while showing them
         self.setWindowTitle("Synset Browser")
         self.resize(1500, 900)
         self._build()
-        self.review_mode = ReviewMode(self.grid, self.review_bar, self.statusBar(), self)
+        self.review_mode: ReviewMode = ReviewMode(
+            self.grid, self.review_bar, self.statusBar(), self
+        )
         self.navigator = Navigator(self.tree, self.breadcrumb, self._navigate, self)
         self.menus = WindowMenus(self, self)
         self.controls_wrap = fit_small_screens(self, self.path_label, self)
@@ -97,7 +94,7 @@ class MainWindow(QMainWindow):
         # wherever focus is; so do the mouse's back and forward buttons.
         self.input_filter = WindowInputFilter(self, self.go_back, self.go_forward)
         self.review_keys = ReviewKeys(self, self)
-        self.previews = PreviewControl(
+        self.previews: PreviewControl = PreviewControl(
             self.grid, self.grid_model, self, self._preview_caption, self.review_keys.handle
         )
         self.review.verdictsChanged.connect(self._verdicts_changed)
@@ -111,9 +108,10 @@ class MainWindow(QMainWindow):
         tasks.progress.connect(self.status.scan_progress)
         tasks.progress.connect(self.welcome.show_progress)
         tasks.opened.connect(self._opened)
-        tasks.failed.connect(self._failed)
-        tasks.cancelled.connect(self._scan_cancelled)
-        tasks.factsFilled.connect(self._facts_filled)
+        tasks.failed.connect(self.opener.failed)
+        tasks.cancelled.connect(self.opener.cancelled)
+        tasks.factsFilled.connect(self.status.hide_progress)
+        tasks.factsFilled.connect(self.grid_fill.facts_filled)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.input_filter)
@@ -142,10 +140,10 @@ class MainWindow(QMainWindow):
         )
         self.side_tabs, self.splitter = panes.side_tabs, panes.splitter
         self.predictions = panes.predictions
-        self.predictions.stateChanged.connect(self._predictions_changed)
+        self.predictions.stateChanged.connect(lambda *_: self.grid_fill.predictions_changed())
         self.predictions.rowsChosen.connect(self.show_chosen_rows)
         self.predictions.message.connect(lambda text: self.statusBar().showMessage(text, 30000))
-        self.predictions.grid_mode.currentIndexChanged.connect(lambda _: self._refill_grid())
+        self.predictions.grid_mode.currentIndexChanged.connect(lambda _: self.grid_fill.refill())
         self.statistics.cache_dir = self.tasks.cache_dir
         self.side_panels = SidePanels(
             self.side_tabs, self.metadata, self.statistics, self.treemap, self.review
@@ -153,14 +151,16 @@ class MainWindow(QMainWindow):
 
         self.search_box.synsetChosen.connect(self.select_synset)
         self.breadcrumb.synsetClicked.connect(self.select_synset)
-        self.exact_box.toggled.connect(lambda _: self._refill_grid())
-        self.real_box.toggled.connect(lambda _: self._refill_grid())
-        self.sort_box.currentIndexChanged.connect(lambda _: self._refill_grid())
-        self.review_bar.filterChanged.connect(self._refill_grid)
+        self.exact_box.toggled.connect(lambda _: self.grid_fill.refill())
+        self.real_box.toggled.connect(lambda _: self.grid_fill.refill())
+        self.sort_box.currentIndexChanged.connect(lambda _: self.grid_fill.refill())
+        self.review_bar.filterChanged.connect(lambda *_: self.grid_fill.refill())
         self.review_bar.auditRequested.connect(self.audit_sample)
-        self.grid.currentImageChanged.connect(self._current_image)
+        self.grid.currentImageChanged.connect(lambda row: self.grid_fill.current_image(row))
         self.grid.doubleClicked.connect(lambda _: self.open_preview())
-        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_status())
+        self.grid.selectionModel().selectionChanged.connect(
+            lambda *_: self.grid_fill.update_status()
+        )
         self.metadata.synsetClicked.connect(self.select_synset)
         self.metadata.unlabelledRequested.connect(self.show_unlabelled)
         self.statistics.synsetClicked.connect(self.select_synset)
@@ -179,17 +179,18 @@ class MainWindow(QMainWindow):
         self.status = StatusArea(self.statusBar(), self.tasks.cancel)
         self.path_label, self.shown_label = self.status.path_label, self.status.shown_label
         self.progress_bar, self.cancel_button = self.status.progress_bar, self.status.cancel_button
+        self.grid_fill: GridFill = GridFill(self, panes, self.status, self.review)
+        self.opener: DatasetOpener = DatasetOpener(
+            self.tasks, self.welcome, self.status, self, self.demo
+        )
 
     # -- datasets -----------------------------------------------------------------------
 
     def choose_dataset(self, layout: str = "auto", hierarchy: str = WORDNET) -> None:
-        folder = ask_for_folder(self, layout)
-        if folder:
-            self.open_dataset(folder, layout=layout, hierarchy=hierarchy)
+        self.opener.choose(layout, hierarchy)
 
     def open_demo(self) -> None:
-        if self.demo is not None:
-            self.open_dataset(self.demo())
+        self.opener.open_demo()
 
     def open_dataset(
         self,
@@ -200,23 +201,10 @@ class MainWindow(QMainWindow):
         hierarchy: str = WORDNET,
     ) -> None:
         """Open (scanning if needed) off the GUI thread; the window stays usable."""
-        self.request = OpenRequest(layout, hierarchy, select)
-        self.path_label.setText(f"Opening {path}…")
-        self.welcome.begin_scan(path)
-        self.status.show_progress("Scanning", 0, 0)
-        self.tasks.open(path, layout=layout, hierarchy=hierarchy)
+        self.opener.open(path, select=select, layout=layout, hierarchy=hierarchy)
 
     def refresh(self) -> None:
-        if self.view is not None:
-            self.request.select = self.synset
-            self.status.show_progress("Refreshing", 0, 0)
-            request = self.request
-            self.tasks.open(
-                self.view.index.root,
-                refresh=True,
-                layout=request.layout,
-                hierarchy=request.hierarchy,
-            )
+        self.opener.refresh(self.view, self.synset)
 
     def _opened(self, view: DatasetView) -> None:
         self.status.hide_progress()
@@ -253,8 +241,8 @@ class MainWindow(QMainWindow):
         notes = [*index.notes, *self.review.notices]  # e.g. an unsaved index, carried verdicts
         if notes:
             self.statusBar().showMessage("  ·  ".join(notes), 30000)
-        target = landing_synset(view, self.request.select, self.hierarchy)
-        self.request.select = None
+        target = landing_synset(view, self.opener.request.select, self.hierarchy)
+        self.opener.request.select = None
         if view.hierarchy is not self.hierarchy:  # search the dataset's own hierarchy
             self.hierarchy = view.hierarchy
             self.search = SynsetSearch(view.hierarchy)
@@ -262,27 +250,10 @@ class MainWindow(QMainWindow):
         if view.counts.images[target] > 0:
             self.select_synset(target)
         else:
-            self._show_rows(index, view.rows(target)[:0], show_class=False)
-            self._update_status()
+            self.grid_fill.show(index, view.rows(target)[:0], show_class=False)
+            self.grid_fill.update_status()
         self.tasks.fill_facts(index)
         self.tasks.warm_search(self.search)
-
-    def _failed(self, message: str) -> None:
-        self.status.failed()
-        self.welcome.end_scan()
-        QMessageBox.warning(self, "Cannot open dataset", message)
-
-    def _scan_cancelled(self) -> None:
-        self.status.hide_progress()
-        self.welcome.end_scan()
-        self.statusBar().showMessage("Scan cancelled", 5000)
-
-    def _facts_filled(self) -> None:
-        self.status.hide_progress()
-        if self.sort_box.currentData() is SortKey.SIZE:
-            self._refill_grid()
-        else:  # file sizes in the panel are known now
-            self._current_image(self.grid.current_image_row())
 
     # -- navigation ---------------------------------------------------------------------
 
@@ -299,7 +270,7 @@ class MainWindow(QMainWindow):
         self.navigator.go_to(view, synset, path, record)
         self._show_synset_facts()
         self._show_statistics()
-        self._refill_grid()
+        self.grid_fill.refill()
         self.navigator.reveal()
 
     def _navigate(self, synset: int, path: list[int] | None, record: bool) -> None:
@@ -325,33 +296,6 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     # -- grid ---------------------------------------------------------------------------
-
-    def _refill_grid(self) -> None:
-        if self.unlabelled_view is not None:  # a new sort while showing them
-            self.show_unlabelled()
-            return
-        view, synset = self.view, self.synset
-        if view is None or synset is None:
-            return
-        exact = self.exact_box.isChecked()
-        rows = grid_rows(
-            view,
-            synset,
-            GridFilter(exact, self.sort_box.currentData(), self.real_box.isChecked()),
-            self.review_bar.filter_kind(),
-            self.review.rows_with,
-        )
-        rows = self.predictions.apply(rows)
-        leaf = not view.has_children(synset)
-        self._show_rows(view.index, rows, show_class=not (exact or leaf))
-        self._after_refill(len(rows))
-
-    def _show_rows(self, index: DatasetIndex, rows: np.ndarray, *, show_class: bool) -> None:
-        """The one way rows reach the grid: always with the open dataset's identity. A
-        preview of the rows before would step through positions that now hold others."""
-        assert self.dataset is not None
-        self.previews.close()
-        self.grid_model.set_rows(self.dataset, index, rows, show_class=show_class)
 
     # -- review -------------------------------------------------------------------------
 
@@ -379,7 +323,7 @@ class MainWindow(QMainWindow):
             self._show_statistics()
         self.tree.viewport().update()
         self._show_synset_facts()
-        self._current_image(self.grid.current_image_row())
+        self.grid_fill.current_image(self.grid.current_image_row())
         self.previews.refresh_caption()
 
     def audit_sample(self, per_class: int | None = None) -> None:
@@ -399,54 +343,15 @@ class MainWindow(QMainWindow):
 
     def show_audit_rows(self, rows: np.ndarray, description: str) -> None:
         """Fill the grid with an audit sample and switch review on."""
-        view, synset = self.view, self.synset
-        if view is None or synset is None:
-            return
-        self._show_rows(view.index, rows, show_class=view.has_children(synset))
-        self._after_refill(len(rows))
-        classes = len(np.unique(view.index.labels[rows]))
-        self.review_mode.audit_started(len(rows), classes, description)
-
-    def _after_refill(self, count: int) -> None:
-        self.grid.scrollToTop()
-        self.empty_label.setVisible(count == 0)
-        self.grid.setVisible(count > 0)
-        if count:
-            self.grid.set_current_position(0)
-        else:
-            self.metadata.clear_image()
-        self._update_status()
-
-    def _current_image(self, row: int) -> None:
-        """Show the facts of the current image (row -1: none): a row of the index the grid
-        shows, described from that same index, with the verdict on that image."""
-        view = self.unlabelled_view or self.view
-        if view is None or row < 0 or self.grid_model.index_ is not view.index:
-            self.metadata.clear_image()
-            return
-        failure = self.grid.currentIndex().data(FAILURE_ROLE)
-        verdict = self.review.verdict_of(self.dataset, view.index.relpath(row))
-        self.metadata.show_image(view, row, failure, verdict)
-        self.predictions.show_image(row)
+        self.grid_fill.show_audit_rows(rows, description)
 
     def show_unlabelled(self) -> None:
         """Fill the grid with the images that have no synset (they are in no tree node)."""
-        unlabelled = self.view.index.unlabelled if self.view is not None else None
-        if unlabelled is None:
-            return
-        if self.unlabelled_view is None or self.unlabelled_view.index is not unlabelled:
-            self.unlabelled_view = DatasetView(unlabelled)
-        self.tree.clearSelection()
-        self.breadcrumb.show_text("Images without a label")
-        self.metadata.show_unlabelled(unlabelled)
-        rows = self.unlabelled_view.rows(
-            unlabelled.hierarchy.root, sort=self.sort_box.currentData()
-        )
-        self._show_rows(unlabelled, rows, show_class=False)
-        self._after_refill(len(rows))
+        self.grid_fill.show_unlabelled()
 
-    def _update_status(self) -> None:
-        self.status.show_counts(self.grid_model.count(), self.grid.selected_count())
+    def show_chosen_rows(self, rows: np.ndarray, title: str, review: bool) -> None:
+        """Show these rows (a confusion cell, the suspects in order), reviewing them if asked."""
+        self.grid_fill.show_chosen_rows(rows, title, review)
 
     def open_export(self) -> ExportDialog | None:
         """The Export dialog for the selected synset, or the images selected in the grid."""
@@ -461,37 +366,7 @@ class MainWindow(QMainWindow):
 
     def open_duplicates(self) -> DuplicatesDialog | None:
         """Near-duplicate groups under the selected synset; a chosen group fills the grid."""
-        view, synset = self.view, self.synset
-        if view is None or synset is None:
-            return None
-        dialog = DuplicatesDialog(view, synset, self.tasks.cache_dir, self)
-        dialog.groupChosen.connect(self._show_group)
-        dialog.show()
-        return dialog
-
-    def _predictions_changed(self) -> None:
-        self.tree.viewport().update()
-        self._refill_grid()
-        self.grid.viewport().update()
-
-    def show_chosen_rows(self, rows: np.ndarray, title: str, review: bool) -> None:
-        """Show these rows (a confusion cell, the suspects in order), reviewing them if asked."""
-        if self.view is None:
-            return
-        self.unlabelled_view = None
-        self.breadcrumb.show_text(title)
-        self._show_rows(self.view.index, np.asarray(rows, dtype=np.int64), show_class=True)
-        self._after_refill(len(rows))
-        if review:
-            self.review_bar.review_button.setChecked(True)
-
-    def _show_group(self, rows: list[int]) -> None:
-        if self.view is None:
-            return
-        self.unlabelled_view = None
-        self.breadcrumb.show_text("Duplicate group")
-        self._show_rows(self.view.index, np.array(rows, dtype=np.int64), show_class=True)
-        self._after_refill(len(rows))
+        return self.grid_fill.open_duplicates(self.tasks.cache_dir, self)
 
     def open_preview(self) -> None:
         if self.view is not None:
