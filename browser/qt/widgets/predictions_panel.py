@@ -68,11 +68,14 @@ class PredictionsPanel(QWidget):
         self._done = _Done(self)
         self._done.loaded.connect(self._loaded)
         self.grid_mode = QComboBox()
-        self.grid_mode.addItem("All images", ALL)
-        self.grid_mode.addItem("Most suspicious first", SUSPICIOUS_FIRST)
-        self.grid_mode.addItem("Suspected label errors", SUSPECTED_ONLY)
+        self.grid_mode.addItem("Model: any order", ALL)
+        self.grid_mode.addItem("Model: most suspicious first", SUSPICIOUS_FIRST)
+        self.grid_mode.addItem("Model: suspected label errors", SUSPECTED_ONLY)
         self.grid_mode.setToolTip("Order or filter by the imported model's suspects")
         self.grid_mode.setEnabled(False)
+        # Shown once a model is imported: beside the review filter, a second disabled
+        # "All images" box only puzzled (and took the controls row's width).
+        self.grid_mode.setVisible(False)
         self.model_label = QLabel("No predictions imported. File › Import predictions…")
         self.synset_label = QLabel()
         self.precision_label = QLabel()
@@ -178,6 +181,7 @@ class PredictionsPanel(QWidget):
         ready = self.state is not None
         for widget in (self.grid_mode, self.confusion_button, self.review_button):
             widget.setEnabled(ready)
+        self.grid_mode.setVisible(ready)
         self.import_button.setEnabled(self.view is not None)
 
     def stop(self) -> None:
