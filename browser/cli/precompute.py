@@ -130,6 +130,10 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     began = time.monotonic()
     report = _run(args, tasks, folder, progress)
     progress.finish()
+    if not report.interrupted:
+        # Every task has its result, so no worker of ours writes here any more: what a killed
+        # worker left half-written goes now, not at the next run.
+        clear_part_temporaries(folder)
     merged = merge(folder)
     elapsed = time.monotonic() - began
     rate = report.images / elapsed if elapsed > 0 else 0.0

@@ -24,6 +24,7 @@ from browser.core.images.filecache import file_facts
 from browser.core.images.precompute import (
     KINDS,
     PlanRow,
+    Task,
     plan_rows,
     read_plan,
     split_tasks,
@@ -32,6 +33,7 @@ from browser.core.images.precompute import (
 from browser.core.images.precomputerun import run_in_process, run_on_processes
 from browser.core.images.sharedcache import (
     PARTS,
+    TEMP_PREFIX,
     PartEntry,
     dataset_folder,
     merge,
@@ -292,6 +294,26 @@ def test_the_command_without_dask(
     assert cli.run([*argv, "--what", "hashes,sizes", "--json"]) == 0
     assert '"computed": ' in capsys.readouterr().out
     assert cli.run([*argv, "--what", "colour"]) == 2
+
+
+def test_a_half_written_part_of_a_killed_worker_is_gone_when_the_run_ends(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    real_run = precomputerun.run_in_process
+
+    def killed_midway(args: object, tasks: list[Task], folder: Path, progress: object) -> object:
+        # What a worker killed inside write_part leaves: its temporary, never renamed.
+        (folder / PARTS / f"{TEMP_PREFIX}dead-worker").write_bytes(b"SBPART01 half")
+        return real_run(tasks)
+
+    monkeypatch.setattr("browser.cli.precompute._run", killed_midway)
+    shared = tmp_path / "shared"
+    argv = ["precompute", str(dataset), "--cache-dir", str(shared), "--what", "hashes"]
+    assert cli.run(argv) == 0
+    parts = next(shared.rglob(PARTS))
+    assert not list(parts.glob(f"{TEMP_PREFIX}*"))
+    assert list(parts.glob("*.part"))  # the finished parts stay
 
 
 def test_a_part_written_twice_keeps_the_first(tmp_path: Path) -> None:

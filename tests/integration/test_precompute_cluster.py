@@ -21,7 +21,13 @@ from browser.cli import main as cli
 from browser.core.analysis import duplicates
 from browser.core.dataset.opening import open_dataset
 from browser.core.hierarchy.dag import Hierarchy
-from browser.core.images.sharedcache import PARTS, dataset_folder, merge, start_folder
+from browser.core.images.sharedcache import (
+    PARTS,
+    TEMP_PREFIX,
+    dataset_folder,
+    merge,
+    start_folder,
+)
 from browser.qt import thumbdecode
 from tests.precomputing import make_dataset, snapshot
 
@@ -160,6 +166,8 @@ def test_a_cluster_run_survives_a_killed_worker_and_matches_one_process(
     folder = parts.parent
     buckets = tuple(int(b) for b in BUCKETS.split(","))
     assert snapshot(folder, buckets) == _reference(dataset, tmp_path, hierarchy)
+    # The killed worker may have died halfway through writing a part: nothing of it remains.
+    assert not list(parts.glob(f"{TEMP_PREFIX}*"))
     capsys.readouterr()
 
     # A second run finds everything done: no task, no new part.
