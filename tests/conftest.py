@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pytestqt.qtbot import QtBot
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,6 +56,22 @@ def make_files(jpeg_bytes: bytes) -> MakeFiles:
 
 
 GOLDEN, TABBY, DOG, TENCH = "n02099601", "n02123045", "n02084071", "n01440764"
+
+
+WAIT_MS = 60_000  # a wait that returns as soon as its condition holds; only a hang uses it all
+
+
+@pytest.fixture
+def qtbot(qtbot: QtBot) -> QtBot:
+    """pytest-qt's qtbot whose waits give up after a minute, not pytest-qt's 5 s: on a loaded
+    CI machine a background plan, scan or decode can take longer than 5 s, and a wait that
+    gives up early fails a correct program (a flake). A test that means a short limit says so
+    with ``timeout=``, which still wins."""
+    waits = ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed", "waitActive")
+    for name in waits:
+        method = getattr(type(qtbot), name)
+        setattr(qtbot, name, functools.partial(method, qtbot, timeout=WAIT_MS))
+    return qtbot
 
 
 @pytest.fixture(scope="session", autouse=True)
