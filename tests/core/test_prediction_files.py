@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
-from browser.core.predictions.files import PredictionFileError, normalise_path, read_prediction_file
+from browser.core.predictions.files import PredictionFileError, read_prediction_file
+from browser.core.predictions.predictionfile import normalise_path, normalise_paths
 
 A, B, C = "n02088364", "n02088094", "n01440764"
 LATIN1 = os.fsdecode(b"caf\xe9.JPEG")  # a latin-1 name, not UTF-8
@@ -215,6 +216,11 @@ def test_paths_match_after_separator_and_leading_dot_slash_only(
     assert normalise_path(written) == expected
     # No suffix matching and nothing else: a different prefix stays different.
     assert normalise_path("x/" + written) != expected
+
+
+@given(st.lists(st.text(alphabet="ab./\\\0", max_size=6), max_size=6))
+def test_paths_normalised_together_are_each_normalised_alone(paths: list[str]) -> None:
+    assert normalise_paths(paths) == [normalise_path(p) for p in paths]
 
 
 pair = st.lists(
