@@ -260,6 +260,20 @@ def test_mistake_severity_on_a_dag_is_the_minimax_height_of_a_common_ancestor(
     assert measure.of(dag.index(predicted), dag.index(label)) == severity  # symmetric
 
 
+def test_severities_in_bulk_are_each_pairs_own() -> None:
+    """Every pair of the small DAG (multi-parent cairn, two roots under root): the bulk
+    computation gives what one pair at a time gives, -1 for an unknown class."""
+    dag = small_dag()
+    measure = Severity(dag)
+    nodes = np.arange(len(dag))
+    labels = np.repeat(nodes, len(dag) + 1)
+    predicted = np.tile(np.append(nodes, -1), len(dag))
+    expected = [
+        measure.of(int(a), int(b)) if b >= 0 else -1 for a, b in zip(labels, predicted, strict=True)
+    ]
+    assert Severity(dag).many(labels, predicted).tolist() == expected
+
+
 def test_relations_read_as_a_user_would_say_them() -> None:
     dag = small_dag()
     measure = Severity(dag)
