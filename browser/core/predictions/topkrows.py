@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 from browser.core.predictions.predictionfile import TOLERANCE
 
 Checker = Callable[[Any], "list[tuple[str, float]] | str"]
+_first_of, _second_of = itemgetter(0), itemgetter(1)
 
 
 # -- the careful definitions --------------------------------------------------------------
@@ -169,9 +171,9 @@ def _all_shaped(tops: list[Any]) -> bool:
     flat = [pair for top in tops for pair in top]
     if set(map(type, flat)) != {list} or set(map(len, flat)) != {2}:
         return False
-    if set(map(type, (pair[0] for pair in flat))) != {str}:
+    if set(map(type, map(_first_of, flat))) != {str}:
         return False
-    return set(map(type, (pair[1] for pair in flat))) <= {float, int}
+    return set(map(type, map(_second_of, flat))) <= {float, int}
 
 
 def flatten(tops: list[Any], rows: np.ndarray, numbers: ClassNumbers) -> tuple[Flat, np.ndarray]:
@@ -186,10 +188,10 @@ def flatten(tops: list[Any], rows: np.ndarray, numbers: ClassNumbers) -> tuple[F
     lengths = np.fromiter(map(len, good), dtype=np.int64, count=len(good))
     pairs = [pair for top in good for pair in top]
     try:
-        probs = np.array([pair[1] for pair in pairs], dtype=np.float64)
+        probs = np.array(list(map(_second_of, pairs)), dtype=np.float64)
     except OverflowError:  # an integer too large for a float: out of range, like inf
         probs = np.array([_float_or_inf(pair[1]) for pair in pairs], dtype=np.float64)
-    ids = numbers.of([pair[0] for pair in pairs])
+    ids = numbers.of(list(map(_first_of, pairs)))
     return Flat.of(rows[shaped], lengths, ids, probs), shaped
 
 
