@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
@@ -218,6 +218,7 @@ def test_paths_match_after_separator_and_leading_dot_slash_only(
     assert normalise_path("x/" + written) != expected
 
 
+@settings(deadline=None)
 @given(st.lists(st.text(alphabet="ab./\\\0", max_size=6), max_size=6))
 def test_paths_normalised_together_are_each_normalised_alone(paths: list[str]) -> None:
     assert normalise_paths(paths) == [normalise_path(p) for p in paths]
@@ -238,6 +239,7 @@ pair = st.lists(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.lists(pair, max_size=4), st.none(), st.text(max_size=3)), max_size=8))
 def test_bulk_checks_agree_with_the_row_by_row_definition(tops: list[object]) -> None:
     """The bulk path (numpy over a chunk) accepts, orders and rejects exactly as the careful

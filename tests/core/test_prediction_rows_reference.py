@@ -197,7 +197,9 @@ def csv_files(draw: Any) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(csv_files())
 def test_csv_reading_in_bulk_matches_the_line_by_line_reference(
     tmp_path: Path, generated: tuple[list[str], list[list[str]]]
@@ -232,7 +234,9 @@ def jsonl_lines(draw: Any) -> list[str]:
     return lines
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(jsonl_lines())
 def test_json_lines_reading_in_bulk_matches_the_line_by_line_reference(
     tmp_path: Path, lines: list[str]
