@@ -299,3 +299,12 @@ def test_a_deeply_nested_or_huge_top_cell_is_a_bad_row_not_a_crash(
     assert found.paths == ["b.JPEG"]
     assert [p.line for p in found.problems] == [2]
     assert found.problems[0].reason.startswith(reason)
+
+
+def test_a_row_the_csv_module_cannot_read_stops_the_file_with_its_line(tmp_path: Path) -> None:
+    """Regression: a cell over the csv module's field limit (128 KB) raised csv.Error, which
+    no caller catches; now it is a PredictionFileError that names the file and line."""
+    source = tmp_path / "p.csv"
+    source.write_text(f'path,top\na/1.JPEG,"[[""{A}"", 1]]"\nb.JPEG,{"x" * 200_000}\n')
+    with pytest.raises(PredictionFileError, match=r"p\.csv:3: not readable as CSV"):
+        read_prediction_file(str(source))

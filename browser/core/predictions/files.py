@@ -14,8 +14,9 @@ leading ``./`` is dropped. Non-UTF-8 paths follow browser.core.filenames: raw by
 A bad row (NaN, a probability outside 0–1, full probabilities whose sum is off by more than
 1e-3, a top-k list summing over 1 + 1e-3, a path given twice, a malformed value) is reported
 with its line (CSV, JSON Lines; 1-based, the header is line 1) or index (npz), and the rest is
-read. A problem with the file as a whole (no ``paths``, K ≠ len(classes)) raises
-:class:`PredictionFileError`.
+read. A problem with the file as a whole (no ``paths``, K ≠ len(classes), a CSV row the csv
+module cannot read at all) raises :class:`PredictionFileError`. CSV and JSON Lines are read in
+chunks by browser.core.predictions.textrows.
 """
 
 from __future__ import annotations
