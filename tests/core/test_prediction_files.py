@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
-from browser.core.predictions.files import PredictionFileError, normalise_path, read_prediction_file
+from browser.core.predictions.files import PredictionFileError, read_prediction_file
+from browser.core.predictions.predictionfile import normalise_path, normalise_paths
 
 A, B, C = "n02088364", "n02088094", "n01440764"
 LATIN1 = os.fsdecode(b"caf\xe9.JPEG")  # a latin-1 name, not UTF-8
@@ -217,6 +218,12 @@ def test_paths_match_after_separator_and_leading_dot_slash_only(
     assert normalise_path("x/" + written) != expected
 
 
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet="ab./\\\0", max_size=6), max_size=6))
+def test_paths_normalised_together_are_each_normalised_alone(paths: list[str]) -> None:
+    assert normalise_paths(paths) == [normalise_path(p) for p in paths]
+
+
 pair = st.lists(
     st.one_of(
         st.sampled_from([A, B, C, f" {A}", 1, None]),
@@ -232,26 +239,72 @@ pair = st.lists(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(st.one_of(st.lists(pair, max_size=4), st.none(), st.text(max_size=3)), max_size=8))
 def test_bulk_checks_agree_with_the_row_by_row_definition(tops: list[object]) -> None:
     """The bulk path (numpy over a chunk) accepts, orders and rejects exactly as the careful
     row-by-row check does, with the same reason."""
-    from browser.core.predictions.files import TOLERANCE, _top_entries_checked
-    from browser.core.predictions.topkrows import check_tops
+    from browser.core.predictions.predictionfile import TOLERANCE
+    from browser.core.predictions.topkrows import check_tops, top_entries_checked
 
     classes: dict[str, int] = {}
     reasons, numbers, probs, position = check_tops(
-        [t if t is not None else None for t in tops], classes, TOLERANCE, _top_entries_checked
+        [t if t is not None else None for t in tops], classes, TOLERANCE, top_entries_checked
     )
     names = list(classes)
     for top, reason, at in zip(tops, reasons, position, strict=True):
         if top is None:
             assert reason is not None
             continue
-        expected = _top_entries_checked(top)
+        expected = top_entries_checked(top)
         if isinstance(expected, str):
             assert reason == expected
             continue
         assert reason is None
         got = [(names[c], float(p)) for c, p in zip(numbers[at], probs[at], strict=True) if c >= 0]
         assert got == [(w, pytest.approx(p)) for w, p in expected]
+
+
+def test_a_file_whose_every_top_row_is_bad_reports_each_row(tmp_path: Path) -> None:
+    """Regression: when no row of a chunk was kept, packing the (empty) chunk two classes wide
+    into a one-wide result raised ValueError instead of reporting the rows."""
+    source = tmp_path / "p.csv"
+    source.write_text(
+        f'path,top\na/1.JPEG,[]\na/2.JPEG,"[[""{A}"", 0.6], [""{A}"", 0.3]]"\n', encoding="utf-8"
+    )
+    found = read_prediction_file(str(source))
+    assert found.paths == []
+    assert [(p.line, p.reason) for p in found.problems] == [
+        (2, "top must be a non-empty list of [wnid, probability]"),
+        (3, "top names a class twice"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("[" * 5000 + "]" * 5000, "top is not a JSON list of [wnid, probability]"),
+        (f'[["{A}", 1{"0" * 400}]]', "top: " + "1" + "0" * 400 + " is not a probability"),
+    ],
+)
+def test_a_deeply_nested_or_huge_top_cell_is_a_bad_row_not_a_crash(
+    tmp_path: Path, cell: str, reason: str
+) -> None:
+    """Regression: json.loads raised RecursionError on deep nesting, and float() of a huge JSON
+    integer OverflowError: neither was caught, so one such cell stopped the whole import."""
+    source = tmp_path / "p.csv"
+    quoted = '"' + cell.replace('"', '""') + '"'
+    source.write_text(f'path,top\na/1.JPEG,{quoted}\nb.JPEG,"[[""{A}"", 1]]"\n', encoding="utf-8")
+    found = read_prediction_file(str(source))
+    assert found.paths == ["b.JPEG"]
+    assert [p.line for p in found.problems] == [2]
+    assert found.problems[0].reason.startswith(reason)
+
+
+def test_a_row_the_csv_module_cannot_read_stops_the_file_with_its_line(tmp_path: Path) -> None:
+    """Regression: a cell over the csv module's field limit (128 KB) raised csv.Error, which
+    no caller catches; now it is a PredictionFileError that names the file and line."""
+    source = tmp_path / "p.csv"
+    source.write_text(f'path,top\na/1.JPEG,"[[""{A}"", 1]]"\nb.JPEG,{"x" * 200_000}\n')
+    with pytest.raises(PredictionFileError, match=r"p\.csv:3: not readable as CSV"):
+        read_prediction_file(str(source))

@@ -191,6 +191,25 @@ def test_unknown_paths_and_wnids_are_reported_by_line_and_the_rest_imported(
     assert "unknown wnid n99999999" in found[1][1]
 
 
+@pytest.mark.parametrize("at_once", [2, 131072])
+def test_paths_matched_a_slice_at_a_time_find_the_same_rows(
+    tmp_path: Path,
+    index: DatasetIndex,
+    planted: Planted,
+    at_once: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Matching in slices (to bound memory) finds each path's row wherever slices cut, in
+    any order of the paths, and -1 for a path the dataset lacks."""
+    from browser.core.predictions import store as module
+
+    monkeypatch.setattr(module, "_MATCH_AT_ONCE", at_once)
+    shuffled = list(reversed(planted.relpaths)) + ["train/nowhere/x.JPEG"]
+    rows = module.rows_of(index, shuffled)
+    assert [index.relpath(int(r)) for r in rows[:-1]] == shuffled[:-1]
+    assert rows[-1] == -1
+
+
 def test_images_whose_label_the_model_lacks_are_counted_and_not_ranked(
     tmp_path: Path, index: DatasetIndex, planted: Planted
 ) -> None:
@@ -258,6 +277,20 @@ def test_mistake_severity_on_a_dag_is_the_minimax_height_of_a_common_ancestor(
     measure = Severity(dag)
     assert measure.common(dag.index(label), dag.index(predicted)) == (dag.index(ancestor), severity)
     assert measure.of(dag.index(predicted), dag.index(label)) == severity  # symmetric
+
+
+def test_severities_in_bulk_are_each_pairs_own() -> None:
+    """Every pair of the small DAG (multi-parent cairn, two roots under root): the bulk
+    computation gives what one pair at a time gives, -1 for an unknown class."""
+    dag = small_dag()
+    measure = Severity(dag)
+    nodes = np.arange(len(dag))
+    labels = np.repeat(nodes, len(dag) + 1)
+    predicted = np.tile(np.append(nodes, -1), len(dag))
+    expected = [
+        measure.of(int(a), int(b)) if b >= 0 else -1 for a, b in zip(labels, predicted, strict=True)
+    ]
+    assert Severity(dag).many(labels, predicted).tolist() == expected
 
 
 def test_relations_read_as_a_user_would_say_them() -> None:

@@ -237,12 +237,22 @@ class DatasetIndex:
             if folder_id is None:
                 continue
             rows = self.folder_rows(folder_id)
-            position = {self.name(r): r for r in rows}
+            position = dict(zip(self._folder_names(rows), rows, strict=True))
             for relpath, name in wanted:
                 row = position.get(name)
                 if row is not None:
                     found[relpath] = row
         return found
+
+    def _folder_names(self, rows: range) -> list[str]:
+        """The names of a folder's rows, decoded in one call (a name per call was most of
+        matching 1.28M predictions to their images); the same as :meth:`name` of each, since
+        NUL separates them and no encoded character holds a NUL byte."""
+        if not len(rows):
+            return []
+        start, end = int(self._name_start[rows.start]), int(self._name_start[rows.stop]) - 1
+        raw = self._names[start:end]
+        return os.fsdecode(raw if isinstance(raw, bytes) else raw.tobytes()).split("\0")
 
     @cached_property
     def _folder_ids_by_relpath(self) -> dict[str, int]:

@@ -14,25 +14,22 @@ leading ``./`` is dropped. Non-UTF-8 paths follow browser.core.filenames: raw by
 A bad row (NaN, a probability outside 0–1, full probabilities whose sum is off by more than
 1e-3, a top-k list summing over 1 + 1e-3, a path given twice, a malformed value) is reported
 with its line (CSV, JSON Lines; 1-based, the header is line 1) or index (npz), and the rest is
-read. A problem with the file as a whole (no ``paths``, K ≠ len(classes)) raises
-:class:`PredictionFileError`.
+read. A problem with the file as a whole (no ``paths``, K ≠ len(classes), a CSV row the csv
+module cannot read at all) raises :class:`PredictionFileError`. CSV and JSON Lines are read in
+chunks by browser.core.predictions.textrows.
 """
 
 from __future__ import annotations
 
-import csv
 import gc
-import json
-import math
 import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import numpy as np
 
-from browser.core.filenames import open_text, path_from_json
+from browser.core.filenames import open_text
 from browser.core.hierarchy.ilsvrc import ilsvrc_wnids
 from browser.core.linefiles import LabelProblem
 from browser.core.predictions.predictionfile import (
@@ -40,13 +37,13 @@ from browser.core.predictions.predictionfile import (
     PredictionFile,
     PredictionFileError,
     located,
-    normalise_path,
+    normalise_paths,
     select,
 )
-from browser.core.predictions.topkrows import check_tops, pad
+from browser.core.predictions.textrows import csv_chunks, jsonl_chunks, read_chunks
 
 FORMATS = {".npz": "npz", ".csv": "CSV", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines"}
-_CHUNK = 8192  # rows checked at a time: bounds the temporaries of a 50,000 × 1,000 file
+_CHUNK = 1024  # rows checked at a time: a 1,000-class block (4 MB) stays in the cache
 
 
 def file_format(path: str) -> str:
@@ -65,9 +62,8 @@ def read_prediction_file(path: str) -> PredictionFile:
         if kind == "npz":
             return _read_npz(path)
         with open_text(path) as handle, _collector_paused():
-            if kind == "CSV":
-                return _read_rows(path, _csv_records(path, handle))
-            return _read_rows(path, _jsonl_records(handle))
+            chunks = csv_chunks(path, handle) if kind == "CSV" else jsonl_chunks(handle)
+            return read_chunks(path, chunks)
     except OSError as exc:
         raise PredictionFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
@@ -136,16 +132,23 @@ def _read_npz(path: str) -> PredictionFile:
         classes = list(ilsvrc_wnids())
     elif len(classes) != width:
         raise PredictionFileError(f"{path}: K = {width:,} columns but {len(classes):,} classes")
-    probs = np.empty(values.shape, dtype=np.float32)
+    # float32 probabilities (the common case) are checked where np.load put them, and logits
+    # turned into probabilities in place: no second N×K array (200 MB at 50,000 × 1,000).
+    own = values.dtype == np.float32
+    probs = values if own else np.empty(values.shape, dtype=np.float32)
     bad: list[LabelProblem] = []
     keep = np.ones(len(paths), dtype=bool)
     for start in range(0, len(paths), _CHUNK):
-        block = values[start : start + _CHUNK].astype(np.float32, copy=False)
+        block = probs[start : start + _CHUNK]
+        if not own:
+            block[...] = values[start : start + _CHUNK]
         reasons = _check_block(block, softmax=which == "logits")
-        probs[start : start + len(block)] = block if which == "probs" else _softmax(block)
+        if which == "logits":
+            _softmax(block)
         for offset, reason in reasons:
             keep[start + offset] = False
             bad.append(located(path, "index", start + offset, reason))
+    del values
     result = PredictionFile(
         path, "probabilities", "index", paths, np.arange(len(paths)), classes, probs=probs
     )
@@ -171,221 +174,27 @@ def _check_block(block: np.ndarray, *, softmax: bool) -> list[tuple[int, str]]:
     return found
 
 
-def _softmax(block: np.ndarray) -> np.ndarray:
-    shifted = block - block.max(axis=1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
-
-
-# -- CSV and JSON Lines -----------------------------------------------------------------
-
-# One record: (line, path or None, predicted, confidence, top); a str in place of the
-# tuple's values is the reason the row is bad.
-Record = tuple[int, "str | tuple[str, Any, Any, Any]"]
-
-
-def _csv_records(path: str, handle: Any) -> Any:
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None:
-        raise PredictionFileError(f"{path}: empty file")
-    columns = {name.strip(): i for i, name in enumerate(header)}
-    if "path" not in columns or not ({"predicted", "top"} & set(columns)):
-        raise PredictionFileError(
-            f"{path}: the header must name 'path' and either 'predicted' and 'confidence' "
-            f"or 'top' (found: {', '.join(header)})"
-        )
-    at = columns["path"]
-    predicted, confidence, top = (columns.get(n) for n in ("predicted", "confidence", "top"))
-    for cells in reader:
-        line = reader.line_num
-        if not cells:
-            continue
-        if len(cells) != len(header):
-            yield line, f"{len(cells)} fields, the header has {len(header)}"
-            continue
-        top_value: Any = None
-        if top is not None and cells[top].strip():
-            try:
-                top_value = json.loads(cells[top])
-            except ValueError:
-                yield line, "top is not a JSON list of [wnid, probability]"
-                continue
-        yield (
-            line,
-            (
-                cells[at],
-                cells[predicted] if predicted is not None else None,
-                cells[confidence] if confidence is not None else None,
-                top_value,
-            ),
-        )
-
-
-def _jsonl_records(handle: Any) -> Any:
-    for line, text in enumerate(handle, start=1):
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except ValueError:
-            yield line, "not a JSON object"
-            continue
-        if not isinstance(record, dict) or "path" not in record:
-            yield line, "not a JSON object with a path"
-            continue
-        try:
-            name = path_from_json(record)
-        except (TypeError, ValueError) as exc:
-            yield line, f"bad path: {exc}"
-            continue
-        yield line, (name, record.get("predicted"), record.get("confidence"), record.get("top"))
-
-
-def _probability(value: Any) -> float | None:
-    """A probability from a cell or a JSON value; None if it is not one."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and 0 <= number <= 1 else None
-
-
-def _entries(predicted: Any, confidence: Any, top: Any) -> list[tuple[str, float]] | str:
-    """The record's (wnid, probability) list, most probable first, or why it is bad."""
-    if top is not None:
-        return _top_entries_checked(top)
-    if not isinstance(predicted, str) or not predicted.strip():
-        return "neither predicted nor top"
-    probability = _probability(confidence)
-    if probability is None:
-        return f"confidence {confidence!r} is not a probability (0–1, not NaN)"
-    return [(predicted.strip(), probability)]
-
-
-def _second(pair: tuple[str, float]) -> float:
-    return pair[1]
-
-
-def _top_entries_checked(top: Any) -> list[tuple[str, float]] | str:
-    if not isinstance(top, list) or not top:
-        return "top must be a non-empty list of [wnid, probability]"
-    pairs = []
-    for pair in top:
-        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
-            return "top must be a list of [wnid, probability]"
-        probability = _probability(pair[1])
-        if probability is None:
-            return f"top: {pair[1]!r} is not a probability (0–1, not NaN)"
-        pairs.append((pair[0].strip(), probability))
-    total = sum(p for _, p in pairs)
-    if total > 1 + TOLERANCE:
-        return f"top probabilities sum to {total:.6g}, over 1 + {TOLERANCE:g}"
-    if len({w for w, _ in pairs}) != len(pairs):
-        return "top names a class twice"
-    return sorted(pairs, key=_second, reverse=True)
-
-
-_ROWS_AT_ONCE = 65536  # rows checked together: bounds the Python objects alive at once
-
-
-def _read_rows(path: str, records: Any) -> PredictionFile:
-    rows = _TopK(path)
-    pending: list[tuple[int, Any, Any, Any, Any]] = []
-    for line, record in records:
-        if isinstance(record, str):
-            rows.problems.append(LabelProblem(path, line, record))
-            continue
-        pending.append((line, *record))
-        if len(pending) == _ROWS_AT_ONCE:
-            rows.add(pending)
-            pending = []
-    rows.add(pending)
-    return rows.result()
-
-
-class _TopK:
-    """Top-k records gathered chunk by chunk, bad rows reported with their line."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.problems: list[LabelProblem] = []
-        self.classes: dict[str, int] = {}
-        self.paths: list[str] = []
-        self.where: list[int] = []
-        self.seen: dict[str, int] = {}
-        self.class_parts: list[np.ndarray] = []
-        self.prob_parts: list[np.ndarray] = []
-
-    def add(self, chunk: list[tuple[int, Any, Any, Any, Any]]) -> None:
-        early: list[str | None] = []
-        tops: list[Any] = []
-        for _, name, predicted, confidence, top in chunk:
-            reason = None if isinstance(name, str) and name.strip() else "no path"
-            if top is None and reason is None:
-                entries = _entries(predicted, confidence, None)
-                if isinstance(entries, str):
-                    reason = entries
-                else:
-                    top = [[wnid, probability] for wnid, probability in entries]
-            early.append(reason)
-            tops.append(None if reason else top)
-        reasons, classes, probs, position = check_tops(
-            tops, self.classes, TOLERANCE, _top_entries_checked
-        )
-        kept = []
-        for i, (line, name, *_) in enumerate(chunk):
-            reason = early[i] or reasons[i]
-            if reason is not None:
-                self.problems.append(LabelProblem(self.path, line, reason))
-                continue
-            relpath = normalise_path(name)
-            if relpath in self.seen:
-                self.problems.append(
-                    LabelProblem(
-                        self.path, line, f"{relpath} was given on line {self.seen[relpath]} already"
-                    )
-                )
-                continue
-            self.seen[relpath] = line
-            self.paths.append(relpath)
-            self.where.append(line)
-            kept.append(position[i])
-        self.class_parts.append(classes[kept])
-        self.prob_parts.append(probs[kept])
-
-    def result(self) -> PredictionFile:
-        width = max((part.shape[1] for part in self.class_parts if len(part)), default=1)
-        self.problems.sort(key=lambda problem: problem.line)
-        return PredictionFile(
-            self.path,
-            "top-k",
-            "line",
-            self.paths,
-            np.asarray(self.where, dtype=np.int64),
-            list(self.classes),
-            top_class=pad(self.class_parts, width, -1).astype(np.int32),
-            top_prob=pad(self.prob_parts, width, 0.0).astype(np.float32),
-            problems=self.problems,
-        )
+def _softmax(block: np.ndarray) -> None:
+    """Rows of logits made probabilities, in place."""
+    block -= block.max(axis=1, keepdims=True)
+    np.exp(block, out=block)
+    block /= block.sum(axis=1, keepdims=True)
 
 
 def _without(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
     """``result`` without the records ``keep`` is False for, and without repeated paths."""
-    seen: dict[str, int] = {}
-    for i, name in enumerate(result.paths):
-        if not keep[i]:
-            continue
-        name = normalise_path(name)
+    kept = np.flatnonzero(keep).tolist()
+    names = normalise_paths([result.paths[i] for i in kept])
+    for i, name in zip(kept, names, strict=True):
         result.paths[i] = name
-        if name in seen:
-            keep[i] = False
-            result.problems.append(
-                result.problem(i, f"{name} was given at index {seen[name]} already")
-            )
-        else:
-            seen[name] = i
+    if len(set(names)) != len(names):
+        seen: dict[str, int] = {}
+        for i, name in zip(kept, names, strict=True):
+            if name in seen:
+                keep[i] = False
+                result.problems.append(
+                    result.problem(i, f"{name} was given at index {seen[name]} already")
+                )
+            else:
+                seen[name] = i
     return result if keep.all() else select(result, keep)

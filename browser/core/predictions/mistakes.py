@@ -25,6 +25,9 @@ from browser.core.hierarchy.dag import Hierarchy
 from browser.core.predictions.store import Predictions
 from browser.core.predictions.suspects import Ranking
 
+_FAR = np.iinfo(np.int32).max  # "not an ancestor" in the distance matrix
+_MATRIX_LIMIT = 50_000_000  # entries of that matrix (int32) before falling back
+
 
 class Severity:
     """Mistake severities and common ancestors on one hierarchy (memoised per synset)."""
@@ -73,9 +76,31 @@ class Severity:
             return out
         pairs = np.stack([labels[usable], predicted[usable]], axis=1).astype(np.int64)
         unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
-        values = np.array([self.of(int(a), int(b)) for a, b in unique.tolist()], dtype=np.int64)
-        out[usable] = values[inverse.reshape(-1)]
+        out[usable] = self._distinct(unique)[inverse.reshape(-1)]
         return out
+
+    def _distinct(self, pairs: np.ndarray) -> np.ndarray:
+        """:meth:`of` for each pair, as one array operation: each node's distances up to
+        every ancestor met, as a row of a matrix (``_FAR`` where it is not an ancestor); a
+        pair's severity is the minimum of the element-wise maximum of its two rows. (One
+        Python call of :meth:`of` per pair cost 0.6 s for 50,000 ImageNet images.)"""
+        nodes = np.unique(pairs)
+        ups = [self.up(int(node)) for node in nodes.tolist()]
+        ancestors = sorted(set().union(*ups))
+        if len(nodes) * len(ancestors) > _MATRIX_LIMIT:  # a huge hierarchy: pair by pair
+            return np.array([self.of(int(a), int(b)) for a, b in pairs.tolist()], dtype=np.int64)
+        column = {node: i for i, node in enumerate(ancestors)}
+        steps = np.full((len(nodes), len(ancestors)), _FAR, dtype=np.int32)
+        for row, up in enumerate(ups):
+            steps[row, [column[a] for a in up]] = list(up.values())
+        first = np.searchsorted(nodes, pairs[:, 0])
+        second = np.searchsorted(nodes, pairs[:, 1])
+        found = np.empty(len(pairs), dtype=np.int64)
+        for start in range(0, len(pairs), 1024):
+            part = slice(start, start + 1024)
+            found[part] = np.maximum(steps[first[part]], steps[second[part]]).min(axis=1)
+        found[found >= _FAR] = -1  # no common ancestor
+        return found
 
     def toward(self, ancestor: int, node: int) -> int:
         """The child of ``ancestor`` on a shortest way up from ``node``."""
@@ -142,11 +167,13 @@ def in_top5(
     file gave fewer than 5 per image."""
     if predictions.probs is not None:
         found = np.empty(len(records), dtype=bool)
-        for start in range(0, len(records), 8192):
-            chunk = records[start : start + 8192]
-            rows = predictions.probs[chunk]
-            own = rows[np.arange(len(chunk)), columns[start : start + 8192]]
-            found[start : start + len(chunk)] = (rows > own[:, None]).sum(axis=1) < 5
+        # Every record (the common case): slices of the array, not a copy of each block.
+        whole = len(records) == len(predictions.probs)
+        for start in range(0, len(records), 1024):
+            part = slice(start, start + 1024)
+            rows = predictions.probs[part] if whole else predictions.probs[records[part]]
+            own = rows[np.arange(len(rows)), columns[part]]
+            found[part] = (rows > own[:, None]).sum(axis=1) < 5
         return found
     assert predictions.top_class is not None
     if predictions.top_class.shape[1] < 5:

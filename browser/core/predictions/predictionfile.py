@@ -60,6 +60,17 @@ def normalise_path(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
+def normalise_paths(paths: list[str]) -> list[str]:
+    """:func:`normalise_path` of each, done over all of them at once: the names joined with
+    NUL (which no file name holds; where one does, each is done alone), the two rules applied
+    to the joined text, and split again."""
+    joined = "\0".join(paths)
+    if not paths or joined.count("\0") != len(paths) - 1:
+        return [normalise_path(p) for p in paths]
+    joined = ("\0" + joined.replace("\\", "/")).replace("\0./", "\0")
+    return joined[1:].split("\0")
+
+
 def select(result: PredictionFile, keep: np.ndarray) -> PredictionFile:
     """The records of ``result`` that ``keep`` (bool, one per record) marks."""
     chosen = np.flatnonzero(keep)
