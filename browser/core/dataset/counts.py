@@ -57,14 +57,9 @@ def _split_direct(index: DatasetIndex, size: int) -> np.ndarray:
     folder's images share its label and split: count folders weighted by their images,
     O(folders) rather than a pass over millions of rows."""
     n_splits = len(index.splits)
-    folders = index.image_folders
-    if all(f.image_labels is None for f in folders):
-        split_of = {name: i for i, name in enumerate(index.splits)}
-        n = len(folders)
-        labels = np.fromiter((f.label for f in folders), dtype=np.int64, count=n)
-        splits = np.fromiter((split_of[f.split] for f in folders), dtype=np.int64, count=n)
-        images = np.fromiter((f.count for f in folders), dtype=np.float64, count=n)
-        flat = splits * size + labels
+    if not index.per_image_labels:
+        images = np.diff(index.folder_start).astype(np.float64)
+        flat = index.folder_split_ids * size + index.folder_labels
         totals = np.bincount(flat, weights=images, minlength=n_splits * size)
         return np.rint(totals).astype(np.int64).reshape(n_splits, size)
     flat = index.split_ids.astype(np.int64) * size + index.labels
