@@ -13,6 +13,7 @@ import pytest
 from browser.core.dataset import labelfiles
 from browser.core.dataset.classids import ClassNumbering
 from browser.core.dataset.counts import compute_counts
+from browser.core.dataset.identity import fingerprint
 from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.scanner import FolderRecord
 from browser.core.hierarchy.dag import Hierarchy
@@ -98,6 +99,7 @@ def test_folders_made_on_demand_equal_the_scanned_ones(
     assert described(again.image_folders) == described(scanned.image_folders)
     assert again.unmapped() == scanned.unmapped()
     assert again.class_nodes.tolist() == scanned.class_nodes.tolist()
+    assert fingerprint(again) == fingerprint(scanned)  # what a moved dataset is found by
     assert [again.relpath(r) for r in range(len(again))] == [
         scanned.relpath(r) for r in range(len(scanned))
     ]

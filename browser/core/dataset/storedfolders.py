@@ -91,6 +91,17 @@ class StoredFolders(Sequence[FolderRecord]):
         paths = self.relpaths
         return all(a < b for a, b in zip(paths, paths[1:], strict=False))
 
+    def names(self, i: int) -> bytes | memoryview:
+        """Folder ``i``'s names as its record has them (NUL-joined), from the mapped file:
+        its record's if made (a refresh may have replaced them), without making it."""
+        made = self._made[i]
+        if made is not None:
+            return made.names
+        if not self.counts[i]:
+            return b""
+        begin, end = int(self._name_bytes[i]), int(self._name_bytes[i + 1]) - 1
+        return memoryview(self._columns["names"][begin:end].data)
+
     def _make(self, i: int) -> FolderRecord:
         table, columns, key = self._table, self._columns, str(i)
         start, stop = int(self._rows[i]), int(self._rows[i + 1])
@@ -98,10 +109,7 @@ class StoredFolders(Sequence[FolderRecord]):
         label, reason = int(self.labels[i]), table["reason"].get(key, "")
         if table["wnid"][i] is not None and label < 0:
             reason = UNMAPPED_NOT_SYNSET
-        names: bytes | memoryview = b""
-        if count:
-            begin, end = int(self._name_bytes[i]), int(self._name_bytes[i + 1]) - 1
-            names = memoryview(columns["names"][begin:end].data)
+        names = self.names(i)
         offsets = columns.get("offsets")
         return FolderRecord(
             self.relpaths[i],
