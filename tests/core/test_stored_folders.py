@@ -61,6 +61,10 @@ def test_reopening_makes_no_folder_record_until_one_is_asked_for(
     assert counts.images[hierarchy.root] == 4
     assert numbering.of(hierarchy.index(GOLDFISH)).class_index == 1
     assert index.split_sizes() == first.split_sizes()
+    # What the window's dataset panel answers: nothing unlabelled, unmapped or skipped.
+    assert index.unlabelled is None
+    assert index.unmapped() == []
+    assert index.skipped() == []
     assert records_made == []
     assert index.relpath(2) == f"{GOLDFISH}/c.JPEG"  # one folder shown: one record made
     assert records_made == [GOLDFISH]
@@ -79,6 +83,7 @@ def test_folders_made_on_demand_equal_the_scanned_ones(
             "aaa-not-a-class/x.JPEG",
             f"{TENCH}/a.JPEG",
             f"{TENCH}/b.JPEG",
+            f"{TENCH}/notes.txt",  # skipped: not an image
             f"{GOLDFISH}/c.JPEG",
             "zzz-not-either/y.JPEG",
         ],
@@ -98,6 +103,10 @@ def test_folders_made_on_demand_equal_the_scanned_ones(
     assert described(again.folders) == described(scanned.folders)
     assert described(again.image_folders) == described(scanned.image_folders)
     assert again.unmapped() == scanned.unmapped()
+    assert again.skipped() == scanned.skipped() != []
+    assert again.unlabelled is not None
+    assert scanned.unlabelled is not None
+    assert described(again.unlabelled.folders) == described(scanned.unlabelled.folders)
     assert again.class_nodes.tolist() == scanned.class_nodes.tolist()
     assert fingerprint(again) == fingerprint(scanned)  # what a moved dataset is found by
     assert [again.relpath(r) for r in range(len(again))] == [

@@ -231,14 +231,22 @@ class DatasetIndex:
         none. Each is filed under the root there, and ``reason`` says why it has no label."""
         records = [
             dataclasses.replace(record, label=self.hierarchy.root)
-            for record in self.folders
-            if record.label < 0 and record.image_labels is None and record.count
+            for record in self._unlabelled_folders()
+            if record.count
         ]
         if not records:
             return None
         index = DatasetIndex(self.root, self.hierarchy, self.layout, records, [])
         index.is_unlabelled = True
         return index
+
+    def _unlabelled_folders(self) -> list[FolderRecord]:
+        """Folders whose images have no synset, neither by folder nor from a label file;
+        of a stored index's folders, only these are made into records."""
+        folders = self.folders
+        if isinstance(folders, StoredFolders):
+            return [folders[i] for i in folders.unlabelled()]
+        return [r for r in folders if r.label < 0 and r.image_labels is None]
 
     def reason(self, row: int) -> str:
         """Why an image of an ``unlabelled`` index has no synset."""
@@ -303,12 +311,15 @@ class DatasetIndex:
     def unmapped(self) -> list[Unmapped]:
         """Folders whose images have no synset, one entry per unmapped top folder."""
         images: dict[tuple[str, str], int] = defaultdict(int)
-        for record in self.folders:
-            if record.label < 0 and record.image_labels is None:
-                images[(record.top, record.reason)] += record.count
+        for record in self._unlabelled_folders():
+            images[(record.top, record.reason)] += record.count
         # An empty folder above images labelled from a file (Tiny ImageNet's val/, holding
         # its label file and images/) is not unmapped in any sense a user cares about.
-        from_files = {r.top for r in self.folders if r.image_labels is not None}
+        from_files = (
+            set()  # a stored index's folders are as listed: none labelled from a file
+            if isinstance(self.folders, StoredFolders)
+            else {r.top for r in self.folders if r.image_labels is not None}
+        )
         return [
             Unmapped(top or ".", n, reason)
             for (top, reason), n in sorted(images.items())
@@ -318,7 +329,13 @@ class DatasetIndex:
     def skipped(self) -> list[Skipped]:
         """Everything not indexed, with its reason: folder problems and skipped entries."""
         found = list(self.problems)
-        for record in self.folders:
+        folders = self.folders
+        with_skipped = (
+            [folders[i] for i in folders.with_skipped()]
+            if isinstance(folders, StoredFolders)
+            else folders
+        )
+        for record in with_skipped:
             found.extend(Skipped(join(record.relpath, n), why) for n, why in record.skipped)
         for row in np.flatnonzero(self.sizes == VANISHED).tolist():
             found.append(Skipped(self.relpath(row), "vanished during scan"))

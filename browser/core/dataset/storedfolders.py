@@ -10,6 +10,7 @@ the same object (the index compares records by identity and the stat pass writes
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from typing import Any, overload
 
 import numpy as np
@@ -100,7 +101,20 @@ class StoredFolders(Sequence[FolderRecord]):
         if not self.counts[i]:
             return b""
         begin, end = int(self._name_bytes[i]), int(self._name_bytes[i + 1]) - 1
-        return memoryview(self._columns["names"][begin:end].data)
+        return self._names_view[begin:end]
+
+    @cached_property
+    def _names_view(self) -> memoryview:
+        names = self._columns["names"]
+        return memoryview(names.data) if len(names) else memoryview(b"")
+
+    def unlabelled(self) -> list[int]:
+        """The folders without a synset (those ``unmapped`` reports), by position."""
+        return np.flatnonzero(self.labels < 0).tolist()
+
+    def with_skipped(self) -> list[int]:
+        """The folders that skipped entries, by position."""
+        return sorted(i for i in map(int, self._table["skipped"]) if i < self._length)
 
     def _make(self, i: int) -> FolderRecord:
         table, columns, key = self._table, self._columns, str(i)
