@@ -8,14 +8,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from browser.core.dataset import labelfiles
 from browser.core.dataset.classids import ClassNumbering
 from browser.core.dataset.counts import compute_counts
 from browser.core.dataset.identity import fingerprint
+from browser.core.dataset.index import DatasetIndex
 from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.scanner import FolderRecord
+from browser.core.dataset.view import DatasetView
 from browser.core.hierarchy.dag import Hierarchy
 from tests.conftest import MakeFiles
 
@@ -70,6 +75,9 @@ def test_reopening_makes_no_folder_record_until_one_is_asked_for(
     assert records_made == [GOLDFISH]
     assert index.relpath(2) == f"{GOLDFISH}/c.JPEG"
     assert records_made == [GOLDFISH]  # and kept
+    # Finding images by path (verdicts, predictions) makes only their folders' records.
+    assert index.find_rows([f"{GOLDFISH}/c.JPEG"]) == {f"{GOLDFISH}/c.JPEG": 2}
+    assert records_made == [GOLDFISH]
 
 
 def test_folders_made_on_demand_equal_the_scanned_ones(
@@ -176,3 +184,38 @@ def test_a_taxonomy_renumbered_since_the_index_was_written_relabels_the_folders(
     assert after.images[again.hierarchy.index("cats")] == 2
     assert after.images[again.hierarchy.index("dogs")] == 1
     assert after.images[again.hierarchy.index("aardvarks")] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    folders=st.lists(
+        st.tuples(st.sampled_from([TENCH, GOLDFISH, SHARK, "n02084071"]), st.integers(0, 4)),
+        max_size=8,
+    ),
+    node=st.sampled_from([TENCH, GOLDFISH, SHARK, "n02084071", "n01440764", "n00001740"]),
+    exact=st.booleans(),
+)
+def test_rows_picked_by_folder_equal_rows_picked_by_label(
+    hierarchy: Hierarchy, folders: list[tuple[str, int]], node: str, exact: bool
+) -> None:
+    records = [
+        FolderRecord(
+            f"{i:02d}/{wnid}",
+            f"{i:02d}",
+            hierarchy.index(wnid),
+            "train",
+            0,
+            b"\0".join(b"%d.JPEG" % j for j in range(count)),
+            count,
+        )
+        for i, (wnid, count) in enumerate(folders)
+    ]
+    index = DatasetIndex("/nowhere", hierarchy, "class-folders", records, [])
+    view = DatasetView(index)
+    synset = hierarchy.index(node)
+    by_label = (
+        np.flatnonzero(index.labels == synset)
+        if exact
+        else np.flatnonzero(view.below(synset)[index.labels])
+    )
+    assert view.rows(synset, exact=exact).tolist() == by_label.tolist()

@@ -286,7 +286,13 @@ class DatasetIndex:
 
     @cached_property
     def _folder_ids_by_relpath(self) -> dict[str, int]:
-        return {record.relpath: i for i, record in enumerate(self.image_folders)}
+        folders = self.image_folders
+        relpaths = (
+            folders.relpaths  # no record made
+            if isinstance(folders, StoredFolders)
+            else [record.relpath for record in folders]
+        )
+        return {relpath: i for i, relpath in enumerate(relpaths)}
 
     def folder_rows(self, folder_id: int) -> range:
         return range(int(self.folder_start[folder_id]), int(self.folder_start[folder_id + 1]))
