@@ -11,7 +11,7 @@ from enum import Enum
 import numpy as np
 
 from browser.core.dataset.classids import ClassNumbering
-from browser.core.dataset.counts import Counts, compute_counts
+from browser.core.dataset.counts import Counts, compute_counts, runs
 from browser.core.dataset.index import DatasetIndex
 from browser.core.hierarchy.dag import Hierarchy
 
@@ -20,18 +20,6 @@ class SortKey(Enum):
     PATH = "path"
     CLASS = "class"
     SIZE = "size"
-
-
-def folder_runs(folder_start: np.ndarray, folders: np.ndarray) -> np.ndarray:
-    """The rows of ``folders`` (ascending positions), whose rows run from
-    ``folder_start[f]`` to ``folder_start[f + 1]``, in ascending order."""
-    if len(folders) == len(folder_start) - 1:  # every folder (entity): every row
-        return np.arange(int(folder_start[-1]), dtype=np.int64)
-    starts = folder_start[folders]
-    lengths = folder_start[folders + 1] - starts
-    total = int(lengths.sum())
-    before = np.cumsum(lengths) - lengths  # where each folder's run starts in the result
-    return np.repeat(starts - before, lengths) + np.arange(total, dtype=np.int64)
 
 
 class DatasetView:
@@ -69,7 +57,7 @@ class DatasetView:
             # (21,843 at ImageNet-21k), not 14M labels.
             folder_labels = index.folder_labels
             wanted = folder_labels == node if exact else self.below(node)[folder_labels]
-            return self.sort(folder_runs(index.folder_start, np.flatnonzero(wanted)), sort)
+            return self.sort(runs(index.folder_start, np.flatnonzero(wanted)), sort)
         labels = index.labels
         rows = np.flatnonzero(labels == node) if exact else np.flatnonzero(self.below(node)[labels])
         return self.sort(rows, sort)
