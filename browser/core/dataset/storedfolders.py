@@ -9,6 +9,7 @@ the same object (the index compares records by identity and the stat pass writes
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any, overload
@@ -40,6 +41,7 @@ class StoredFolders(Sequence[FolderRecord]):
         self._shards = set(table["shard"])
         self._made: list[FolderRecord | None] = [None] * len(self.relpaths)
         self._length = len(self.relpaths)
+        self._making = threading.Lock()
 
     def prefix(self, length: int) -> StoredFolders:
         """The first ``length`` folders, sharing this sequence's records (made or not)."""
@@ -80,7 +82,12 @@ class StoredFolders(Sequence[FolderRecord]):
             raise IndexError(i)
         made = self._made[i]
         if made is None:
-            made = self._made[i] = self._make(i)
+            # The stat pass's thread and the GUI may ask for the same folder at once: one
+            # record for it, always.
+            with self._making:
+                made = self._made[i]
+                if made is None:
+                    made = self._made[i] = self._make(i)
         return made
 
     def __iter__(self) -> Iterator[FolderRecord]:
