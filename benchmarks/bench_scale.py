@@ -1,8 +1,9 @@
 """ImageNet-21k-scale benchmarks (issue 15; run by hand, results go to docs/performance.md).
 
-Usage: python benchmarks/bench_scale.py TREE [--cold] [--skip-stat]
+Usage: python benchmarks/bench_scale.py TREE [--cold] [--skip-stat] [--stored CACHE]
 
-TREE is made by benchmarks/make_21k_tree.py (21,843 folders × 650 files). Every step runs
+TREE is made by benchmarks/make_21k_tree.py (21,843 folders × 650 files), or TREE and an
+index already stored in CACHE by benchmarks/make_stored_21k.py (for --stored). Every step runs
 in a fresh process, and a bare ``os.scandir`` walk of the same tree is measured in the same
 run as the baseline. With --cold (root only) the page cache is dropped before the cold
 measurements. The index is written to a temporary cache folder, removed at the end; remove
@@ -197,7 +198,7 @@ def main() -> None:
         # The fixed cost of the same command (interpreter, imports, WordNet), measured on a
         # one-image dataset in the same run: what is left over is the index's own cost.
         tiny = Path(cache) / "one-image"
-        first = next(Path(root).iterdir())
+        first = min(Path(root).iterdir())  # make_stored_21k.py fills the first folders only
         (tiny / first.name).mkdir(parents=True)
         os.link(next(first.iterdir()), tiny / first.name / "x.JPEG")
         tiny_argv = ["stats", str(tiny), ENTITY, "--json", "--cache-dir", cache]

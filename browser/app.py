@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from browser.cli.main import COMMANDS, run, unknown_command
 from browser.cli.parsing import PROG, OneLineParser, UsageError, add_layout, split_command
 from browser.core import userdirs
-from browser.core.dataset.demo import build_demo
 from browser.core.dataset.opening import DatasetPathError, check_root
 from browser.core.hierarchy.wordnet import load_hierarchy
 
@@ -100,6 +99,8 @@ def run_app(argv: list[str]) -> int:
         print(problem, file=sys.stderr)
         return 1
     if args.demo:
+        from browser.core.dataset.demo import build_demo  # Pillow: not for the commands
+
         dataset = str(build_demo(cache))  # made once, in the cache folder
     from browser.qt.app import run_gui  # Qt is imported only when a window is wanted
 

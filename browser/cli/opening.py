@@ -14,7 +14,7 @@ from browser.cli.parsing import PROG, UsageError
 from browser.core import userdirs
 from browser.core.dataset.classids import ClassNumbering
 from browser.core.dataset.counts import Counts
-from browser.core.dataset.index import DatasetIndex
+from browser.core.dataset.index import DatasetIndex, unique_sorted
 from browser.core.dataset.opening import open_dataset
 from browser.core.hierarchy.dag import Hierarchy
 
@@ -106,8 +106,9 @@ def print_label_sources(index: DatasetIndex) -> None:
 
 def class_count(index: DatasetIndex) -> int:
     """Classes with at least one image, as every synset's own count has them."""
-    if all(f.image_labels is None for f in index.image_folders):  # O(folders), not images
-        return len({f.label for f in index.image_folders if f.count})
+    if not index.per_image_labels:  # O(folders), in numpy, not images
+        folder_images = np.diff(index.folder_start)
+        return len(unique_sorted(index.folder_labels[folder_images > 0]))
     labels = index.labels
     return int(np.count_nonzero(np.bincount(labels[labels >= 0], minlength=1)))
 

@@ -141,12 +141,13 @@ def add_to_entries(
 ) -> None:
     """``stats --json``: each entry gains ``predictions`` where a model is imported (the
     entries of a dataset without predictions stay as they were)."""
-    from browser.core.predictions.mistakes import Severity, summarise
-    from browser.core.predictions.suspects import rank_suspects
-
     predictions = load_model(args, index)
     if predictions is None:
         return
+    # Only now: a dataset without predictions (most) pays nothing for ranking them.
+    from browser.core.predictions.mistakes import Severity, summarise
+    from browser.core.predictions.suspects import rank_suspects
+
     ranking = rank_suspects(index, predictions)
     summary = summarise(index, predictions, ranking, Severity(index.hierarchy))
     for entry, node in zip(entries, nodes, strict=True):

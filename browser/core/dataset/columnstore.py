@@ -31,10 +31,11 @@ from typing import Any
 import numpy as np
 
 from browser.core.dataset.index import UNKNOWN, split_order
-from browser.core.dataset.layouts import UNMAPPED_NOT_SYNSET, Skipped
+from browser.core.dataset.layouts import Skipped
 from browser.core.dataset.scanner import FolderRecord
 from browser.core.dataset.sizes import SizeSummary, summarize_sizes
 from browser.core.dataset.store import IndexStoreError, NewerIndexError, index_file
+from browser.core.dataset.storedfolders import StoredFolders
 from browser.core.hierarchy.dag import Hierarchy
 
 FORMAT = "synset-browser-columns"
@@ -66,7 +67,7 @@ class StoredColumns:
 
     root: str
     layout: str
-    folders: list[FolderRecord]  # stored order: labelled folders first
+    folders: StoredFolders  # stored order: labelled folders first; records made on access
     problems: list[Skipped]
     splits: list[str]  # names of the values of the ``splits`` column
     labelled_rows: int  # rows [0, labelled_rows) belong to labelled folders
@@ -78,6 +79,15 @@ class StoredColumns:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def node_numbering(hierarchy: Hierarchy) -> str:
+    """A digest of which node number each id has in ``hierarchy``: when it is the one an
+    index was written with, the stored folder labels are still right and 21,843 wnids need
+    not be looked up again on open."""
+    if hierarchy.ids is not None:
+        return _digest("\0".join(hierarchy.ids).encode("utf-8", "surrogateescape"))
+    return _digest(np.ascontiguousarray(hierarchy.offsets, dtype="<i8").tobytes())
 
 
 def facts_of(record: FolderRecord, attr: str) -> np.ndarray:
@@ -212,6 +222,7 @@ def save(
             "root": root,
             "layout": layout,
             "hierarchy": hierarchy.source,
+            "node_numbering": node_numbering(hierarchy),
             "written": time.time(),
             "rows": int(counts.sum()),
             "folders": len(ordered),
@@ -317,46 +328,14 @@ def _folder_labels(hierarchy: Hierarchy, wnids: list[str | None]) -> np.ndarray:
     return labels
 
 
-def _records(
-    hierarchy: Hierarchy, table: dict[str, Any], columns: dict[str, np.ndarray], n_folders: int
-) -> tuple[list[FolderRecord], np.ndarray]:
-    """The folders of the table, in stored order, with their labels in ``hierarchy``; their
-    names, sizes and mtimes are views of the mapped columns."""
-    labels = _folder_labels(hierarchy, table["wnid"])
-    # Few folders, so a Python step per folder is fine; never one per image.
-    folder_rows = columns["folder_rows"].tolist()
-    name_bytes = columns["folder_name_bytes"].tolist()
-    names_view = memoryview(columns["names"].data) if len(columns["names"]) else memoryview(b"")
-    sizes, mtimes, offsets = columns["sizes"], columns["mtimes"], columns.get("offsets")
-    tops, subdirs, skipped = table["top"], table["subdirs"], table["skipped"]
-    reasons, shards = table["reason"], set(table["shard"])
-    folders: list[FolderRecord] = []
-    for i in range(n_folders):
-        start, stop = folder_rows[i], folder_rows[i + 1]
-        count = stop - start
-        key = str(i)
-        label, reason = int(labels[i]), reasons.get(key, "")
-        if table["wnid"][i] is not None and label < 0:
-            reason = UNMAPPED_NOT_SYNSET
-        names = names_view[name_bytes[i] : name_bytes[i + 1] - 1] if count else b""
-        folders.append(
-            FolderRecord(
-                table["relpath"][i],
-                tops.get(key, table["relpath"][i]),
-                label,
-                table["split"][i],
-                table["mtime_ns"][i],
-                names,
-                count,
-                subdirs.get(key, []),
-                [tuple(s) for s in skipped.get(key, ())],
-                reason,
-                sizes[start:stop],
-                mtimes[start:stop],
-                offsets=offsets[start:stop] if offsets is not None and i in shards else None,
-            )
-        )
-    return folders, labels
+def _check_table(table: dict[str, Any]) -> None:
+    """The folder table's per-folder entries have the types records are made from (they are
+    read when a folder's record is first made, long after open); raises TypeError."""
+    for key in ("top", "subdirs", "skipped", "reason"):
+        if not isinstance(table[key], dict):
+            raise TypeError(f"{key} is not a mapping")
+    if not isinstance(table["shard"], list) or not isinstance(table["problems"], list):
+        raise TypeError("shard and problems are not lists")
 
 
 def _parse_summary(value: object) -> SizeSummary | None:
@@ -395,14 +374,19 @@ def load(directory: Path, hierarchy: Hierarchy) -> StoredColumns:
         raise IndexStoreError(f"{folder} is not a readable index: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexStoreError(f"{folder} is not a readable index: {exc}") from exc
+    stored_labels = columns["folder_labels"]
     try:
-        folders, labels = _records(hierarchy, table, columns, n_folders)
+        _check_table(table)
+        if header.get("node_numbering") == node_numbering(hierarchy):
+            labels = np.asarray(stored_labels)
+        else:  # another hierarchy, or an index written before the digest was kept
+            labels = _folder_labels(hierarchy, table["wnid"])
+        folders = StoredFolders(table, columns, labels)
         problems = [Skipped(path, reason) for path, reason in table["problems"]]
     except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
         raise IndexStoreError(
             f"{folder}/folders.json is not a readable folder table: {exc}"
         ) from exc
-    stored_labels = columns["folder_labels"]
     if not np.array_equal(labels, stored_labels):
         # The hierarchy changed since the index was written: relabel (in numpy) and let the
         # caller rebuild the row order from the folders.

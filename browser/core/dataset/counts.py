@@ -16,13 +16,25 @@ from browser.core.dataset.index import DatasetIndex
 from browser.core.hierarchy.dag import Hierarchy
 
 
+def runs(start: np.ndarray, picked: np.ndarray) -> np.ndarray:
+    """The positions ``start[p]`` up to ``start[p + 1]`` of each picked ``p`` (ascending),
+    concatenated in order: the rows of some folders, the closures of some synsets."""
+    if len(picked) == len(start) - 1:  # all of them
+        return np.arange(int(start[-1]), dtype=np.int64)
+    first = start[picked]
+    lengths = start[picked + 1] - first
+    before = np.cumsum(lengths) - lengths  # where each run starts in the result
+    return np.repeat(first - before, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
 def roll_up(hierarchy: Hierarchy, per_synset: np.ndarray) -> np.ndarray:
     """Sum ``per_synset`` values over each synset's descendants (itself included), once each."""
-    owners = hierarchy.closure_owners
-    weights = per_synset[owners]
-    used = weights != 0  # most synsets carry nothing; skip them before the bincount
+    # Only synsets that carry something (21,843 classes of 82,115) add to their closure.
+    carrying = np.flatnonzero(per_synset)
+    positions = runs(hierarchy.ancestor_ptr, carrying)
+    weights = np.repeat(per_synset[carrying], np.diff(hierarchy.ancestor_ptr)[carrying])
     totals = np.bincount(
-        hierarchy.ancestor_idx[used], weights=weights[used], minlength=len(hierarchy)
+        hierarchy.ancestor_idx[positions], weights=weights, minlength=len(hierarchy)
     )
     return np.rint(totals).astype(np.int64)
 
@@ -57,14 +69,9 @@ def _split_direct(index: DatasetIndex, size: int) -> np.ndarray:
     folder's images share its label and split: count folders weighted by their images,
     O(folders) rather than a pass over millions of rows."""
     n_splits = len(index.splits)
-    folders = index.image_folders
-    if all(f.image_labels is None for f in folders):
-        split_of = {name: i for i, name in enumerate(index.splits)}
-        n = len(folders)
-        labels = np.fromiter((f.label for f in folders), dtype=np.int64, count=n)
-        splits = np.fromiter((split_of[f.split] for f in folders), dtype=np.int64, count=n)
-        images = np.fromiter((f.count for f in folders), dtype=np.float64, count=n)
-        flat = splits * size + labels
+    if not index.per_image_labels:
+        images = np.diff(index.folder_start).astype(np.float64)
+        flat = index.folder_split_ids * size + index.folder_labels
         totals = np.bincount(flat, weights=images, minlength=n_splits * size)
         return np.rint(totals).astype(np.int64).reshape(n_splits, size)
     flat = index.split_ids.astype(np.int64) * size + index.labels

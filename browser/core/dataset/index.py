@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +22,7 @@ import numpy as np
 from browser.core.dataset.labelfiles import stem
 from browser.core.dataset.layouts import KNOWN_SPLITS, Skipped, join
 from browser.core.dataset.scanner import FolderRecord
+from browser.core.dataset.storedfolders import StoredFolders
 from browser.core.dataset.tarshards import MemberPath
 from browser.core.hierarchy.dag import Hierarchy
 
@@ -50,6 +51,8 @@ class MappedColumns:
     mtimes: np.ndarray
     offsets: np.ndarray | None
     splits: list[str]  # names of the values of ``split_ids``
+    # The labelled folders these rows belong to (stored order), made into records on access.
+    folders: Sequence[FolderRecord]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,31 @@ def _image_labels(record: FolderRecord) -> np.ndarray:
     if record.image_labels is not None:
         return record.image_labels.astype(np.int32, copy=False)
     return np.full(record.count, record.label, dtype=np.int32)
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for a 1-d integer array, without importing ``numpy.ma`` (which
+    np.unique does, at a tenth of a second of every command's start-up)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _per_folder(
+    folders: Sequence[FolderRecord],
+) -> tuple[np.ndarray, list[str], np.ndarray, bool]:
+    """Each folder's label, split and image count, and whether any folder carries labels
+    per image: from a stored index's columns (no record made), or from the records."""
+    if isinstance(folders, StoredFolders):
+        return folders.labels, folders.splits, folders.counts, False
+    n = len(folders)
+    return (
+        np.fromiter((f.label for f in folders), dtype=np.int32, count=n),
+        [f.split for f in folders],
+        np.fromiter((f.count for f in folders), dtype=np.int64, count=n),
+        any(f.image_labels is not None for f in folders),
+    )
 
 
 def split_order(name: str) -> tuple[int, str]:
@@ -83,7 +111,7 @@ class DatasetIndex:
         root: str,
         hierarchy: Hierarchy,
         layout: str,
-        folders: list[FolderRecord],
+        folders: Sequence[FolderRecord],
         problems: list[Skipped],
         columns: MappedColumns | None = None,
     ) -> None:
@@ -95,7 +123,7 @@ class DatasetIndex:
         # The stored generation this index was read from or written as, and its folders
         # in stored order, for writing the stat pass's results.
         self.store_generation: str | None = None
-        self.stored_folders: list[FolderRecord] = []
+        self.stored_folders: Sequence[FolderRecord] = []
         # The summary of ``sizes`` kept in the stored index, while ``sizes`` are as stored.
         self.size_summary: SizeSummary | None = None
         self.notes: list[str] = []
@@ -106,24 +134,28 @@ class DatasetIndex:
         self.label_sources: list[LabelSource] = []  # set by open_dataset
         self.real: RealLabels | None = None  # ImageNet ReaL labels, when a real.json is near
         self.is_unlabelled = False  # True for the index made by ``unlabelled``
-        labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
+        labelled: Sequence[FolderRecord] = (
+            columns.folders
+            if columns is not None
+            else [f for f in folders if f.label >= 0 or f.image_labels is not None]
+        )
         self.image_folders = labelled
-        self.splits = sorted({f.split for f in labelled}, key=split_order)
-        counts = np.fromiter((f.count for f in labelled), dtype=np.int64, count=len(labelled))
+        # Per labelled folder, in numpy: what counts and classes need, without a record.
+        self.folder_labels, split_names, counts, self.per_image_labels = _per_folder(labelled)
+        self.splits = sorted(set(split_names), key=split_order)
+        split_of = {name: i for i, name in enumerate(self.splits)}
+        self.folder_split_ids = np.array([split_of[n] for n in split_names], dtype=np.int64)
         self.folder_start = np.zeros(len(labelled) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.folder_start[1:])
         if columns is not None:
             self._use_columns(columns)
             return
-        split_of = {name: i for i, name in enumerate(self.splits)}
         self.labels = (
             np.concatenate([_image_labels(f) for f in labelled])
             if labelled
             else np.zeros(0, dtype=np.int32)
         )
-        self.split_ids = np.repeat(
-            np.array([split_of[f.split] for f in labelled], dtype=np.int8), counts
-        )
+        self.split_ids = np.repeat(self.folder_split_ids.astype(np.int8), counts)
         self.folder_ids = np.repeat(np.arange(len(labelled), dtype=np.int32), counts)
         self._names: bytes | np.ndarray = b"\0".join(bytes(f.names) for f in labelled if f.count)
         nul = np.flatnonzero(np.frombuffer(self._names, dtype=np.uint8) == 0)
@@ -156,7 +188,7 @@ class DatasetIndex:
         )
 
     @staticmethod
-    def _facts(labelled: list[FolderRecord], counts: np.ndarray, attr: str) -> np.ndarray:
+    def _facts(labelled: Sequence[FolderRecord], counts: np.ndarray, attr: str) -> np.ndarray:
         parts = []
         for record, count in zip(labelled, counts.tolist(), strict=True):
             known = getattr(record, attr)
@@ -199,14 +231,22 @@ class DatasetIndex:
         none. Each is filed under the root there, and ``reason`` says why it has no label."""
         records = [
             dataclasses.replace(record, label=self.hierarchy.root)
-            for record in self.folders
-            if record.label < 0 and record.image_labels is None and record.count
+            for record in self._unlabelled_folders()
+            if record.count
         ]
         if not records:
             return None
         index = DatasetIndex(self.root, self.hierarchy, self.layout, records, [])
         index.is_unlabelled = True
         return index
+
+    def _unlabelled_folders(self) -> list[FolderRecord]:
+        """Folders whose images have no synset, neither by folder nor from a label file;
+        of a stored index's folders, only these are made into records."""
+        folders = self.folders
+        if isinstance(folders, StoredFolders):
+            return [folders[i] for i in folders.unlabelled()]
+        return [r for r in folders if r.label < 0 and r.image_labels is None]
 
     def reason(self, row: int) -> str:
         """Why an image of an ``unlabelled`` index has no synset."""
@@ -256,7 +296,13 @@ class DatasetIndex:
 
     @cached_property
     def _folder_ids_by_relpath(self) -> dict[str, int]:
-        return {record.relpath: i for i, record in enumerate(self.image_folders)}
+        folders = self.image_folders
+        relpaths = (
+            folders.relpaths  # no record made
+            if isinstance(folders, StoredFolders)
+            else [record.relpath for record in folders]
+        )
+        return {relpath: i for i, relpath in enumerate(relpaths)}
 
     def folder_rows(self, folder_id: int) -> range:
         return range(int(self.folder_start[folder_id]), int(self.folder_start[folder_id + 1]))
@@ -266,11 +312,13 @@ class DatasetIndex:
     @cached_property
     def class_nodes(self) -> np.ndarray:
         """Synsets that label a class folder, including empty ones, sorted by wnid."""
+        if not self.per_image_labels:
+            return unique_sorted(self.folder_labels)
         folder_labels = np.array(
             [f.label for f in self.image_folders if f.image_labels is None], dtype=np.int32
         )
         per_image = [f.image_labels for f in self.image_folders if f.image_labels is not None]
-        return np.unique(np.concatenate([folder_labels, *per_image]))
+        return unique_sorted(np.concatenate([folder_labels, *per_image]))
 
     def split_sizes(self) -> dict[str, int]:
         counts = np.bincount(self.split_ids, minlength=len(self.splits))
@@ -279,12 +327,15 @@ class DatasetIndex:
     def unmapped(self) -> list[Unmapped]:
         """Folders whose images have no synset, one entry per unmapped top folder."""
         images: dict[tuple[str, str], int] = defaultdict(int)
-        for record in self.folders:
-            if record.label < 0 and record.image_labels is None:
-                images[(record.top, record.reason)] += record.count
+        for record in self._unlabelled_folders():
+            images[(record.top, record.reason)] += record.count
         # An empty folder above images labelled from a file (Tiny ImageNet's val/, holding
         # its label file and images/) is not unmapped in any sense a user cares about.
-        from_files = {r.top for r in self.folders if r.image_labels is not None}
+        from_files = (
+            set()  # a stored index's folders are as listed: none labelled from a file
+            if isinstance(self.folders, StoredFolders)
+            else {r.top for r in self.folders if r.image_labels is not None}
+        )
         return [
             Unmapped(top or ".", n, reason)
             for (top, reason), n in sorted(images.items())
@@ -294,7 +345,13 @@ class DatasetIndex:
     def skipped(self) -> list[Skipped]:
         """Everything not indexed, with its reason: folder problems and skipped entries."""
         found = list(self.problems)
-        for record in self.folders:
+        folders = self.folders
+        with_skipped = (
+            [folders[i] for i in folders.with_skipped()]
+            if isinstance(folders, StoredFolders)
+            else folders
+        )
+        for record in with_skipped:
             found.extend(Skipped(join(record.relpath, n), why) for n, why in record.skipped)
         for row in np.flatnonzero(self.sizes == VANISHED).tolist():
             found.append(Skipped(self.relpath(row), "vanished during scan"))

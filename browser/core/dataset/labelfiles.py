@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,38 @@ def read_tiny_annotations(path: str, hierarchy: Hierarchy) -> LabelFile:
     return found
 
 
+# Listings of folders searched for devkits, by (path, inode, mtime, ctime): an ImageNet-21k
+# dataset folder has 21,843 entries, and opening it looks for real.json, map_clsloc.txt and
+# meta.mat there. A folder whose entries change gets a new mtime, so is listed again; one
+# changed in the last seconds is not kept (a coarse clock could give a later change the
+# same mtime), as git treats "racy" timestamps.
+_DEVKIT_LISTINGS: dict[tuple[str, int, int, int], list[str]] = {}
+_LISTINGS_KEPT = 64
+_SETTLED_NS = 3_000_000_000
+
+
+def devkit_folders(folder: str) -> list[str]:
+    """The folders in ``folder`` whose name contains "devkit" (any case), sorted; [] for a
+    folder that cannot be listed."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return []
+    key = (folder, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+    found = _DEVKIT_LISTINGS.get(key)
+    if found is None:
+        try:
+            with os.scandir(folder) as entries:
+                found = sorted(e.path for e in entries if "devkit" in e.name.lower())
+        except OSError:
+            return []
+        if len(_DEVKIT_LISTINGS) >= _LISTINGS_KEPT:
+            _DEVKIT_LISTINGS.clear()
+        if time.time_ns() - info.st_mtime_ns > _SETTLED_NS:
+            _DEVKIT_LISTINGS[key] = found
+    return [d for d in found if os.path.isdir(d)]
+
+
 def find_near(
     folder: str, name: str, root: str | None = None, refused: list[LabelProblem] | None = None
 ) -> str | None:
@@ -179,12 +212,7 @@ def find_near(
     here = os.path.normpath(folder)
     while True:
         candidates = [os.path.join(here, name)]
-        try:
-            with os.scandir(here) as entries:
-                devkits = sorted(e.path for e in entries if "devkit" in e.name.lower())
-        except OSError:
-            devkits = []
-        candidates += [os.path.join(d, "data", name) for d in devkits if os.path.isdir(d)]
+        candidates += [os.path.join(d, "data", name) for d in devkit_folders(here)]
         for candidate in candidates:
             if not os.path.isfile(candidate):
                 continue

@@ -17,10 +17,11 @@ from browser.core.dataset.hierarchychoice import (
 )
 from browser.core.dataset.index import DatasetIndex, MappedColumns
 from browser.core.dataset.labelfiles import LabelFile, read_named
-from browser.core.dataset.labelling import apply_label_files
+from browser.core.dataset.labelling import LabelSource, apply_label_files
 from browser.core.dataset.layouts import LAYOUT_CHOICES, LAYOUT_FOLDERS, Skipped, satisfies
 from browser.core.dataset.reallabels import load_real_labels
 from browser.core.dataset.scanner import CancelCheck, FolderRecord, ProgressCallback, scan
+from browser.core.dataset.storedfolders import StoredFolders
 from browser.core.hierarchy.dag import Hierarchy
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def open_dataset(
             notes.append(f"{exc}; moved it to {aside} and scanned again")
     generation = ""
     if stored is not None:
-        folders = sorted(stored.folders, key=lambda r: r.relpath)
+        folders = _path_order(stored.folders)
         index = _labelled_index(
             real, hierarchy, stored.layout, folders, stored.problems, label_files, stored
         )
@@ -173,12 +174,26 @@ def _reopened(
         return None
     if stored.generation != generation:
         return None
-    folders = sorted(stored.folders, key=lambda r: r.relpath)
     index = _labelled_index(
-        root, hierarchy, stored.layout, folders, stored.problems, label_files, stored
+        root,
+        hierarchy,
+        stored.layout,
+        _path_order(stored.folders),
+        stored.problems,
+        label_files,
+        stored,
     )
     _remember_store(index, generation, stored.folders)
     return index
+
+
+def _path_order(folders: StoredFolders) -> Sequence[FolderRecord]:
+    """The stored folders in path order, as the scanner lists them: the stored sequence
+    itself (no record made) when stored order is path order, as it is unless labelled and
+    unlabelled folders interleave."""
+    if folders.is_path_sorted():
+        return folders
+    return sorted(folders, key=lambda r: r.relpath)
 
 
 def _convert_legacy(
@@ -200,7 +215,7 @@ def _convert_legacy(
 
 
 def _remember_store(
-    index: DatasetIndex, generation: str, stored_folders: list[FolderRecord]
+    index: DatasetIndex, generation: str, stored_folders: Sequence[FolderRecord]
 ) -> None:
     index.store_generation = generation
     index.stored_folders = stored_folders
@@ -210,7 +225,7 @@ def _labelled_index(
     root: str,
     hierarchy: Hierarchy,
     layout: str,
-    folders: list[FolderRecord],
+    folders: Sequence[FolderRecord],
     problems: list[Skipped],
     label_files: Sequence[str] = (),
     stored: columnstore.StoredColumns | None = None,
@@ -219,10 +234,13 @@ def _labelled_index(
     with the folder tree as the hierarchy, every folder labelled by its path). From a
     ``stored`` index whose labelled folders are still the same, the columns are mapped."""
     if layout == LAYOUT_FOLDERS:
-        hierarchy, folders = label_by_folders(root, folders)
-        return DatasetIndex(root, hierarchy, layout, folders, problems)
+        hierarchy, labelled = label_by_folders(root, list(folders))
+        return DatasetIndex(root, hierarchy, layout, labelled, problems)
     named: list[LabelFile] = read_named(label_files, root, hierarchy)
-    folders, sources = apply_label_files(root, folders, hierarchy, named)
+    sources: list[LabelSource] = []
+    if named or not isinstance(folders, StoredFolders) or folders.unlabelled_images():
+        folders, sources = apply_label_files(root, list(folders), hierarchy, named)
+    # else: no folder needs a label file, and none is made into a record to find that out
     columns = None if stored is None else _mapped(stored, folders)
     index = DatasetIndex(root, hierarchy, layout, folders, problems, columns)
     if columns is not None and stored is not None:
@@ -233,15 +251,21 @@ def _labelled_index(
     return index
 
 
-def _mapped(stored: columnstore.StoredColumns, folders: list[FolderRecord]) -> MappedColumns | None:
+def _mapped(
+    stored: columnstore.StoredColumns, folders: Sequence[FolderRecord]
+) -> MappedColumns | None:
     """The stored columns cut to the labelled folders, if those are exactly the stored
     prefix (no label file split a folder, no folder changed its mapping); else None."""
-    labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
-    prefix = stored.folders[: stored.labelled_folders]
-    if len(labelled) != len(prefix) or any(
-        a is not b for a, b in zip(labelled, prefix, strict=True)
-    ):
-        return None
+    prefix: Sequence[FolderRecord]
+    if folders is stored.folders and stored.folders.as_stored():
+        prefix = stored.folders.prefix(stored.labelled_folders)  # no record made
+    else:
+        labelled = [f for f in folders if f.label >= 0 or f.image_labels is not None]
+        prefix = stored.folders[: stored.labelled_folders]
+        if len(labelled) != len(prefix) or any(
+            a is not b for a, b in zip(labelled, prefix, strict=True)
+        ):
+            return None
     rows, columns = stored.labelled_rows, stored.columns
     offsets = columns.get("offsets")
     return MappedColumns(
@@ -254,6 +278,7 @@ def _mapped(stored: columnstore.StoredColumns, folders: list[FolderRecord]) -> M
         mtimes=columns["mtimes"][:rows],
         offsets=None if offsets is None else offsets[:rows],
         splits=stored.splits,
+        folders=prefix,
     )
 
 

@@ -8,7 +8,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from browser.core.dataset.index import DatasetIndex
 from browser.core.dataset.tarshards import open_image
@@ -36,6 +35,10 @@ def dimension_cache_for(index: DatasetIndex, cache_dir: Path) -> DimensionCache:
 
 
 def header_size(path: str) -> tuple[int, int]:
+    # Pillow only once an image is read: `stats --json` imports this module to find stored
+    # sizes, and needs no image library for that.
+    from PIL import Image
+
     try:
         with open_image(path) as stream, Image.open(stream) as image:
             width, height = image.size
