@@ -50,7 +50,9 @@ class ReviewController(QObject):
         self.view: DatasetView | None = None
         self.dataset: DatasetKey | None = None
         self.by_relpath: dict[str, Verdict] = {}
-        self._undo: list[tuple[str, Verdict | None, Verdict]] = []  # (image, before, given)
+        # One entry per action: the (image, before, given) it changed; a group marked in the
+        # Duplicates dialog is one action, so one undo takes it all back.
+        self._undo: list[list[tuple[str, Verdict | None, Verdict]]] = []
         self._rows: dict[str, np.ndarray] | None = None
         self._summary: ReviewSummary | None = None
         self.notices: list[str] = []
@@ -153,37 +155,83 @@ class ReviewController(QObject):
             self.failed.emit(f"The verdict on {name} was not saved: {exc}")
             return False
         if saved is not None:
-            self._undo.append((relpath, before, saved))
+            self._undo.append([(relpath, before, saved)])
             self.by_relpath[relpath] = saved
         self._changed()
         return True
 
+    def give_group(self, dataset: DatasetKey | None, verdicts: dict[str, str | None]) -> bool:
+        """Record several verdicts as one action (one undo takes them all back): e.g. a
+        group of duplicates, the copies marked and the kept one cleared. False, and ``failed``
+        emitted, if any was not stored; those stored stay, and are undone together."""
+        view = self.view
+        if view is None or dataset is None or dataset != self.dataset:
+            self.failed.emit("No verdicts given: their dataset is no longer open")
+            return False
+        index = view.index
+        rows = index.find_rows(verdicts)
+        done: list[tuple[str, Verdict | None, Verdict]] = []
+        ok = True
+        for relpath, verdict in verdicts.items():
+            row = rows.get(relpath)
+            if row is None:
+                self.failed.emit(f"No verdict on {display(relpath)}: not a labelled image")
+                ok = False
+                continue
+            if verdict is None and relpath not in self.by_relpath:
+                continue
+            wnid = view.hierarchy.wnid(int(index.labels[row]))
+            try:
+                before = self.store.give(index.root, relpath, wnid, verdict)
+                saved = self.store.get(index.root, [relpath]).get(relpath)
+            except _SAVE_ERRORS as exc:
+                log.warning("the verdict on %s was not saved", display(relpath), exc_info=True)
+                self.failed.emit(f"The verdict on {display(relpath)} was not saved: {exc}")
+                ok = False
+                break
+            if saved is not None:
+                done.append((relpath, before, saved))
+                self.by_relpath[relpath] = saved
+        if done:
+            self._undo.append(done)
+            self._changed()
+        return ok
+
     def undo(self) -> str | None:
-        """Take back the last verdict; returns its image's relative path (to show it)."""
+        """Take back the last action (one verdict, or a group given together); returns the
+        relative path of its first image (to show it)."""
         if not self._undo or self.view is None:
             return None
-        relpath, before, given = self._undo[-1]
+        action = self._undo[-1]
+        first = action[0][0]
         root = self.view.index.root
-        try:
-            # Compare-and-set: a newer verdict imported meanwhile is never taken back.
-            undone = self.store.undo(root, relpath, before, given)
-        except _SAVE_ERRORS as exc:
-            self.failed.emit(f"Undo of the verdict on {display(relpath)} was not saved: {exc}")
-            return None
+        replaced: list[str] = []
+        while action:
+            relpath, before, given = action[-1]
+            try:
+                # Compare-and-set: a newer verdict imported meanwhile is never taken back.
+                undone = self.store.undo(root, relpath, before, given)
+            except _SAVE_ERRORS as exc:
+                self._changed()
+                self.failed.emit(f"Undo of the verdict on {display(relpath)} was not saved: {exc}")
+                return None
+            action.pop()
+            if not undone:
+                replaced.append(relpath)
+                newer = self.store.get(root, [relpath]).get(relpath)
+                if newer is not None:
+                    self.by_relpath[relpath] = newer
+            elif before is None:
+                self.by_relpath.pop(relpath, None)
+            else:
+                self.by_relpath[relpath] = before
         self._undo.pop()
-        if not undone:
-            newer = self.store.get(root, [relpath]).get(relpath)
-            if newer is not None:
-                self.by_relpath[relpath] = newer
-            self._changed()
+        self._changed()
+        if replaced:
+            names = ", ".join(display(r) for r in replaced[:3])
+            more = f" and {len(replaced) - 3} more" if len(replaced) > 3 else ""
             self.failed.emit(
-                f"Not undone: the verdict on {display(relpath)} was replaced by a newer one "
+                f"Not undone: the verdict on {names}{more} was replaced by a newer one "
                 "(an import) since; the newer one stays"
             )
-            return relpath
-        if before is None:
-            self.by_relpath.pop(relpath, None)
-        else:
-            self.by_relpath[relpath] = before
-        self._changed()
-        return relpath
+        return first
