@@ -165,6 +165,10 @@ class MainWindow(QMainWindow):
         self.metadata.unlabelledRequested.connect(self.show_unlabelled)
         self.statistics.synsetClicked.connect(self.select_synset)
         self.treemap.synsetClicked.connect(self.select_synset)
+        self.treemap.review_summary = self.review.summary  # what "Colour by" reads
+        self.treemap.model_state = lambda: self.predictions.state
+        self.review.verdictsChanged.connect(self.treemap.data_changed)
+        self.predictions.stateChanged.connect(self.treemap.data_changed)
         self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
 
         self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo is not None)
