@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
         if per_class is None:
             summary = self.review.summary()
             self.audit_dialog = self.review_mode.ask_for_sample(
-                view, synset, summary, self.show_audit_rows
+                view, synset, summary, self.show_audit_rows, self.predictions.state
             )
             return
         rows = audit_sample(view, synset, per_class)
