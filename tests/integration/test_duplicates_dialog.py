@@ -73,8 +73,8 @@ def test_a_group_shows_its_thumbnails_side_by_side_with_label_split_and_file(
     assert len(view.cards) == 3  # the first group (different labels) is shown at once
     qtbot.waitUntil(lambda: view.thumbnails_shown() == 3, timeout=20000)
     captions = [card.caption.text() for card in view.cards]
-    assert "golden retriever\ntrain · a.JPEG\nnot reviewed" in captions
-    assert "Chihuahua\nval · copy.JPEG\nnot reviewed" in captions
+    assert "golden retriever\na.JPEG\ntrain · not reviewed" in captions
+    assert "Chihuahua\ncopy.JPEG\nval · not reviewed" in captions
     assert len({card.y() for card in view.cards}) == 1  # side by side, one row
     assert [card.x() for card in view.cards] == sorted(card.x() for card in view.cards)
     assert view.cards[0].keep.isChecked()  # the first is kept unless the user chooses

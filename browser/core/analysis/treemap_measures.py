@@ -36,7 +36,7 @@ MEASURES = {
     ERROR: Measure(
         ERROR,
         "Label-error estimate",
-        "% of labels wrong (estimated from verdicts)",
+        "% of labels wrong, estimated from the verdicts",
         0.25,  # real datasets: a few % to ~20 %; beyond a quarter the colour saturates
         False,
         "no verdict on a label yet",
@@ -47,7 +47,7 @@ MEASURES = {
     ACCURACY: Measure(
         ACCURACY,
         "Model accuracy",
-        "% of images whose top-1 is the label",
+        "% of images whose top-1 prediction is the label",
         1.0,
         True,
         "no prediction for these images",

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +34,7 @@ from browser.core.images.thumbnails import ThumbnailCache
 from browser.core.review.records import Verdict
 from browser.qt.thumbs import ThumbnailLoader
 
-CARD_SIDE = 192  # pixels of a card's thumbnail box
+CARD_SIDE = 176  # pixels of a card's thumbnail box
 _BUCKET = 256  # decoded at this size, shown scaled into the card
 VERDICT_TEXT = {
     "correct": "correct",
@@ -50,6 +51,7 @@ class ImageCard(QFrame):
     def __init__(self, number: int, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
         self.picture = QLabel("…")
         self.picture.setFixedSize(CARD_SIDE, CARD_SIDE)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -57,6 +59,7 @@ class ImageCard(QFrame):
         self.caption.setWordWrap(True)
         self.caption.setFixedWidth(CARD_SIDE)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.keep = QRadioButton(f"&{number + 1} Keep" if number < 9 else "Keep")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -124,7 +127,7 @@ class DuplicateGroupView(QScrollArea):
         split = index.splits[index.split_ids[row]] if index.splits else ""
         filename = os.path.basename(display(index.relpath(row)))
         said = VERDICT_TEXT[verdict.verdict] if verdict and verdict.verdict else "not reviewed"
-        return "\n".join(part for part in (name, f"{split} · {filename}", said) if part)
+        return "\n".join((name, filename, f"{split} · {said}" if split else said))
 
     def kept(self) -> int:
         """The number (in the group) of the card chosen to keep."""

@@ -85,6 +85,8 @@ class DuplicatesDialog(WorkerDialog):
         self.cancel_button = QPushButton("Cancel")
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._chosen)
+        self.list.setWordWrap(True)  # a group's labels and splits are read whole
+        self.list.setSpacing(2)
         self.group_view = DuplicateGroupView(thumbnails)
         self.previous_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
@@ -112,7 +114,7 @@ class DuplicatesDialog(WorkerDialog):
         splitter.addWidget(self.list)
         splitter.addWidget(right)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([280, 620])
+        splitter.setSizes([300, 640])
         layout = QVBoxLayout(self)
         for widget in (self.status, self.bar, self.cancel_button):
             layout.addWidget(widget)

@@ -38,15 +38,15 @@ def percent(value: float) -> str:
 
 
 def legend_height(line: int) -> int:
-    return 2 * line + 10
+    return 3 * line + 12
 
 
 def paint_legend(painter: QPainter, rect: QRectF, measure: Measure) -> None:
-    """The scale (0 to ``measure.high``, with its unit) and the grey of "no data", in
-    ``rect`` (a strip two lines high)."""
+    """In ``rect`` (a strip three lines high): the colour scale from 0 to ``measure.high``
+    with its ends, what the numbers are (wrapped beside it), and the grey of "no data"."""
     metrics = painter.fontMetrics()
     line = metrics.height()
-    bar_width = min(180.0, rect.width() * 0.4)
+    bar_width = min(180.0, rect.width() * 0.42)
     bar = QRectF(rect.x() + 4, rect.y() + 4, bar_width, line - 2)
     gradient = QLinearGradient(bar.topLeft(), bar.topRight())
     for step in range(_STEPS + 1):
@@ -62,19 +62,15 @@ def paint_legend(painter: QPainter, rect: QRectF, measure: Measure) -> None:
     highest = percent(measure.high) + ("+" if measure.high < 1 else "")
     painter.drawText(below, top_left, "0 %")
     painter.drawText(below, top_right, highest)
-    right = QRectF(bar.right() + 10, rect.y() + 3, rect.right() - bar.right() - 14, line)
-    painter.drawText(
-        right,
-        top_left,
-        metrics.elidedText(measure.unit, Qt.TextElideMode.ElideRight, int(right.width())),
-    )
-    swatch = QRectF(right.x(), right.bottom() + 3, line - 4, line - 4)
+    beside = QRectF(bar.right() + 10, rect.y() + 2, rect.right() - bar.right() - 14, 2 * line)
+    painter.drawText(beside, top_left | Qt.TextFlag.TextWordWrap, measure.unit)
+    swatch = QRectF(rect.x() + 4, below.bottom() + 4, line - 4, line - 4)
     painter.fillRect(swatch, NO_DATA)
     painter.setPen(QColor(90, 90, 90))
     painter.drawRect(swatch)
     painter.setPen(QColor(20, 20, 20))
-    said = QRectF(swatch.right() + 5, swatch.y() - 2, right.width() - line, line)
-    no_data = f"no data: {measure.no_data}"
+    said = QRectF(swatch.right() + 6, swatch.y() - 2, rect.width() - line - 10, line)
+    no_data = f"grey: no data ({measure.no_data})"
     painter.drawText(
         said, top_left, metrics.elidedText(no_data, Qt.TextElideMode.ElideRight, int(said.width()))
     )

@@ -210,8 +210,8 @@ class TreemapView(QWidget):
                 painter.drawText(rect.adjusted(3, 1, -3, -1), top_left, text)
             else:
                 lines = [
-                    metrics.elidedText(name, Qt.TextElideMode.ElideRight, width),
-                    f"{compact_count(tile.images)}{extra}",
+                    metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+                    for text in (name, f"{compact_count(tile.images)}{extra}")
                 ]
                 painter.drawText(rect.adjusted(3, 1, -3, -1), top_left, "\n".join(lines))
         if self._values is not None:
