@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.records import Verdict
+from browser.core.review.verdicts import VerdictStore
 from browser.qt.widgets.duplicates_dialog import CANCEL, SKIP, DuplicatesDialog
 from browser.qt.window.main_window import MainWindow
 from tests.conftest import DOG, GOLDEN
@@ -150,5 +151,24 @@ def test_keys_move_to_the_next_and_previous_group(
     assert not dialog.next_button.isEnabled()
     qtbot.keyClick(dialog, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert dialog.list.currentRow() == 0
+    dialog.close()
+    window.close()
+
+
+def test_undoing_a_group_keeps_a_newer_verdict_imported_meanwhile(
+    qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, dataset: Path
+) -> None:
+    window, dialog = _open(qtbot, tmp_path, hierarchy, dataset)
+    relpaths = _relpaths(window, dialog)
+    assert dialog.mark_group()
+    given = window.review.by_relpath[relpaths[1]]
+    newer = Verdict(relpaths[1], given.wnid, "correct", "", "", "ann", given.time + 60)
+    with VerdictStore(tmp_path / "data") as other:  # another process, say an import
+        other.identify(str(dataset))
+        assert other.merge(str(dataset), [newer]).replaced == 1
+    with qtbot.waitSignal(window.review.failed, timeout=5000) as told:
+        dialog.undo()
+    assert "newer" in told.args[0]
+    assert _verdicts(window, relpaths) == [None, "correct", None]  # the rest undone
     dialog.close()
     window.close()
