@@ -161,41 +161,45 @@ class ReviewController(QObject):
         return True
 
     def give_group(self, dataset: DatasetKey | None, verdicts: dict[str, str | None]) -> bool:
-        """Record several verdicts as one action (one undo takes them all back): e.g. a
-        group of duplicates, the copies marked and the kept one cleared. False, and ``failed``
-        emitted, if any was not stored; those stored stay, and are undone together."""
+        """Record several verdicts as one action, in one transaction, that one undo takes
+        back: e.g. a group of duplicates, the copies marked and the kept one cleared. False,
+        and ``failed`` emitted, if they were not stored (then none was)."""
         view = self.view
         if view is None or dataset is None or dataset != self.dataset:
             self.failed.emit("No verdicts given: their dataset is no longer open")
             return False
         index = view.index
         rows = index.find_rows(verdicts)
-        done: list[tuple[str, Verdict | None, Verdict]] = []
-        ok = True
-        for relpath, verdict in verdicts.items():
-            row = rows.get(relpath)
-            if row is None:
-                self.failed.emit(f"No verdict on {display(relpath)}: not a labelled image")
-                ok = False
-                continue
-            if verdict is None and relpath not in self.by_relpath:
-                continue
-            wnid = view.hierarchy.wnid(int(index.labels[row]))
-            try:
-                before = self.store.give(index.root, relpath, wnid, verdict)
-                saved = self.store.get(index.root, [relpath]).get(relpath)
-            except _SAVE_ERRORS as exc:
-                log.warning("the verdict on %s was not saved", display(relpath), exc_info=True)
-                self.failed.emit(f"The verdict on {display(relpath)} was not saved: {exc}")
-                ok = False
-                break
-            if saved is not None:
-                done.append((relpath, before, saved))
-                self.by_relpath[relpath] = saved
+        missing = [relpath for relpath in verdicts if relpath not in rows]
+        if missing:
+            self.failed.emit(f"No verdict on {display(missing[0])}: not a labelled image")
+            return False
+        given = [
+            (relpath, view.hierarchy.wnid(int(index.labels[rows[relpath]])), verdict)
+            for relpath, verdict in verdicts.items()
+            if verdict is not None or relpath in self.by_relpath
+        ]
+        if not given:
+            return True
+        relpaths = [relpath for relpath, _, _ in given]
+        try:
+            befores = self.store.give_many(index.root, given)
+            saved = self.store.get(index.root, relpaths)
+        except _SAVE_ERRORS as exc:
+            log.warning("the verdicts on %d images were not saved", len(given), exc_info=True)
+            self.failed.emit(f"The verdicts on {len(given):,} images were not saved: {exc}")
+            return False
+        done = [
+            (relpath, before, saved[relpath])
+            for relpath, before in zip(relpaths, befores, strict=True)
+            if relpath in saved
+        ]
+        for relpath, _, now in done:
+            self.by_relpath[relpath] = now
         if done:
             self._undo.append(done)
-            self._changed()
-        return ok
+        self._changed()
+        return True
 
     def undo(self) -> str | None:
         """Take back the last action (one verdict, or a group given together); returns the

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.records import Verdict
 from browser.core.review.verdicts import VerdictStore
+from browser.qt.widgets import duplicate_group
 from browser.qt.widgets.duplicates_dialog import CANCEL, SKIP, DuplicatesDialog
 from browser.qt.window.main_window import MainWindow
 from tests.conftest import DOG, GOLDEN
@@ -170,5 +171,24 @@ def test_undoing_a_group_keeps_a_newer_verdict_imported_meanwhile(
         dialog.undo()
     assert "newer" in told.args[0]
     assert _verdicts(window, relpaths) == [None, "correct", None]  # the rest undone
+    dialog.close()
+    window.close()
+
+
+def test_a_group_larger_than_the_cards_shown_is_marked_whole(
+    qtbot: QtBot,
+    tmp_path: Path,
+    hierarchy: Hierarchy,
+    dataset: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(duplicate_group, "MAX_CARDS", 2)
+    window, dialog = _open(qtbot, tmp_path, hierarchy, dataset)
+    assert len(dialog.group_view.cards) == 2  # of 3: a note says one more is in the grid
+    assert window.view is not None
+    relpaths = [window.view.index.relpath(row) for row in dialog.groups[0].rows]
+    dialog.group_view.choose_keep(1)
+    assert dialog.mark_group()
+    assert _verdicts(window, relpaths) == ["duplicate", None, "duplicate"]
     dialog.close()
     window.close()

@@ -35,6 +35,7 @@ from browser.core.review.records import Verdict
 from browser.qt.thumbs import ThumbnailLoader
 
 CARD_SIDE = 176  # pixels of a card's thumbnail box
+MAX_CARDS = 24  # a group can hold thousands of copies; the rest are in the grid
 _BUCKET = 256  # decoded at this size, shown scaled into the card
 VERDICT_TEXT = {
     "correct": "correct",
@@ -92,8 +93,9 @@ class DuplicateGroupView(QScrollArea):
     def show_group(
         self, index: DatasetIndex, generation: int, rows: list[int], verdict_of: VerdictOf
     ) -> None:
-        """Show these dataset rows of ``index`` (opened as ``generation``), the first kept."""
-        self.index, self.generation, self.rows = index, generation, list(rows)
+        """Show these dataset rows of ``index`` (opened as ``generation``), the first kept;
+        past ``MAX_CARDS``, a note says how many more there are (the grid shows them all)."""
+        self.index, self.generation, self.rows = index, generation, list(rows[:MAX_CARDS])
         for button in self._keep_group.buttons():
             self._keep_group.removeButton(button)
         strip = QWidget()
@@ -108,6 +110,10 @@ class DuplicateGroupView(QScrollArea):
             self._keep_group.addButton(card.keep, number)
             layout.addWidget(card)
             self.cards.append(card)
+        if len(rows) > MAX_CARDS:
+            more = QLabel(f"… and {len(rows) - MAX_CARDS:,} more\n(all are in the grid)")
+            more.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(more)
         if self.cards:
             self.cards[0].keep.setChecked(True)
         self.setWidget(strip)  # the old strip and its cards are deleted
