@@ -50,7 +50,9 @@ class ReviewController(QObject):
         self.view: DatasetView | None = None
         self.dataset: DatasetKey | None = None
         self.by_relpath: dict[str, Verdict] = {}
-        self._undo: list[tuple[str, Verdict | None, Verdict]] = []  # (image, before, given)
+        # One entry per action: the (image, before, given) it changed; a group marked in the
+        # Duplicates dialog is one action, so one undo takes it all back.
+        self._undo: list[list[tuple[str, Verdict | None, Verdict]]] = []
         self._rows: dict[str, np.ndarray] | None = None
         self._summary: ReviewSummary | None = None
         self.notices: list[str] = []
@@ -153,37 +155,87 @@ class ReviewController(QObject):
             self.failed.emit(f"The verdict on {name} was not saved: {exc}")
             return False
         if saved is not None:
-            self._undo.append((relpath, before, saved))
+            self._undo.append([(relpath, before, saved)])
             self.by_relpath[relpath] = saved
         self._changed()
         return True
 
+    def give_group(self, dataset: DatasetKey | None, verdicts: dict[str, str | None]) -> bool:
+        """Record several verdicts as one action, in one transaction, that one undo takes
+        back: e.g. a group of duplicates, the copies marked and the kept one cleared. False,
+        and ``failed`` emitted, if they were not stored (then none was)."""
+        view = self.view
+        if view is None or dataset is None or dataset != self.dataset:
+            self.failed.emit("No verdicts given: their dataset is no longer open")
+            return False
+        index = view.index
+        rows = index.find_rows(verdicts)
+        missing = [relpath for relpath in verdicts if relpath not in rows]
+        if missing:
+            self.failed.emit(f"No verdict on {display(missing[0])}: not a labelled image")
+            return False
+        given = [
+            (relpath, view.hierarchy.wnid(int(index.labels[rows[relpath]])), verdict)
+            for relpath, verdict in verdicts.items()
+            if verdict is not None or relpath in self.by_relpath
+        ]
+        if not given:
+            return True
+        relpaths = [relpath for relpath, _, _ in given]
+        try:
+            befores = self.store.give_many(index.root, given)
+            saved = self.store.get(index.root, relpaths)
+        except _SAVE_ERRORS as exc:
+            log.warning("the verdicts on %d images were not saved", len(given), exc_info=True)
+            self.failed.emit(f"The verdicts on {len(given):,} images were not saved: {exc}")
+            return False
+        done = [
+            (relpath, before, saved[relpath])
+            for relpath, before in zip(relpaths, befores, strict=True)
+            if relpath in saved
+        ]
+        for relpath, _, now in done:
+            self.by_relpath[relpath] = now
+        if done:
+            self._undo.append(done)
+        self._changed()
+        return True
+
     def undo(self) -> str | None:
-        """Take back the last verdict; returns its image's relative path (to show it)."""
+        """Take back the last action (one verdict, or a group given together); returns the
+        relative path of its first image (to show it)."""
         if not self._undo or self.view is None:
             return None
-        relpath, before, given = self._undo[-1]
+        action = self._undo[-1]
+        first = action[0][0]
         root = self.view.index.root
-        try:
-            # Compare-and-set: a newer verdict imported meanwhile is never taken back.
-            undone = self.store.undo(root, relpath, before, given)
-        except _SAVE_ERRORS as exc:
-            self.failed.emit(f"Undo of the verdict on {display(relpath)} was not saved: {exc}")
-            return None
+        replaced: list[str] = []
+        while action:
+            relpath, before, given = action[-1]
+            try:
+                # Compare-and-set: a newer verdict imported meanwhile is never taken back.
+                undone = self.store.undo(root, relpath, before, given)
+            except _SAVE_ERRORS as exc:
+                self._changed()
+                self.failed.emit(f"Undo of the verdict on {display(relpath)} was not saved: {exc}")
+                return None
+            action.pop()
+            if not undone:
+                replaced.append(relpath)
+                newer = self.store.get(root, [relpath]).get(relpath)
+                if newer is not None:
+                    self.by_relpath[relpath] = newer
+            elif before is None:
+                self.by_relpath.pop(relpath, None)
+            else:
+                self.by_relpath[relpath] = before
         self._undo.pop()
-        if not undone:
-            newer = self.store.get(root, [relpath]).get(relpath)
-            if newer is not None:
-                self.by_relpath[relpath] = newer
-            self._changed()
+        self._changed()
+        if replaced:
+            names = ", ".join(display(r) for r in replaced[:3])
+            more = f" and {len(replaced) - 3} more" if len(replaced) > 3 else ""
             self.failed.emit(
-                f"Not undone: the verdict on {display(relpath)} was replaced by a newer one "
+                f"Not undone: the verdict on {names}{more} was replaced by a newer one "
                 "(an import) since; the newer one stays"
             )
-            return relpath
-        if before is None:
-            self.by_relpath.pop(relpath, None)
-        else:
-            self.by_relpath[relpath] = before
-        self._changed()
-        return relpath
+        return first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from browser.core.hierarchy.dag import Hierarchy
@@ -63,3 +64,33 @@ def test_review_controls_take_a_row_of_their_own_when_narrow(
     window.menus.tree_toggle.setChecked(False)  # the centre takes the whole width
     window.menus.panel_toggle.setChecked(False)
     qtbot.waitUntil(lambda: not wrap.wrapped)
+
+
+@pytest.mark.parametrize(("width", "wrapped"), [(1500, False), (1024, True)])
+def test_review_controls_wrap_only_when_one_row_does_not_fit(
+    qtbot: QtBot,
+    tmp_path: Path,
+    hierarchy: Hierarchy,
+    small_dataset: Path,
+    width: int,
+    wrapped: bool,
+) -> None:
+    window = make_window(qtbot, tmp_path, hierarchy)
+    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
+        window.open_dataset(str(small_dataset), select=hierarchy.index(TENCH))
+    window.resize(width, 900)
+    qtbot.waitUntil(lambda: window.width() == width)
+    wrap = window.controls_wrap
+    qtbot.waitUntil(lambda: wrap.wrapped == wrapped)
+    _, centre, _ = panes(window)
+    row = wrap.row
+    assert row is not None
+    if not wrapped:  # one row, and nothing in it squeezed below its minimum
+        assert row.minimumSize().width() <= centre.width()
+        for position in range(row.count()):
+            item = row.itemAt(position)
+            shown = item.widget() if item is not None else None
+            if shown is not None and shown.isVisible():
+                assert shown.width() >= shown.minimumSizeHint().width()
+    else:  # wrapped because one row would not fit
+        assert wrap.one_row_minimum() > centre.width()

@@ -1,8 +1,10 @@
 """Squarified treemap layout (Bruls, Huizing and van Wijk, 2000) of a synset's children.
 
-Only one level is laid out at a time — the children of the synset being looked at — so the
-cost depends on what is visible, not on the 23k synsets of ImageNet-21k. Areas are image
-counts; a child's counts are the same rolled-up counts the tree shows.
+The children of the synset being looked at are laid out, then inside each tile (below a strip
+for its name) its own children, and so on down while a tile is large enough to read what is
+inside it (:func:`deep_layout`). So the cost depends on what is visible — at most one tile
+per ``min_side``² pixels is subdivided — not on the 23k synsets of ImageNet-21k. Areas are
+image counts; a child's counts are the same rolled-up counts the tree shows.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Tile:
     y: float
     width: float
     height: float
+    depth: int = 0  # 0: a child of the synset looked at; 1: a grandchild, drawn inside it…
 
 
 def _worst(row: list[float], side: float) -> float:
@@ -119,3 +122,57 @@ def nested_layout(
         )
         inner += [Tile(c, n, *r) for c, n, r in zip(children, images, rects, strict=True)]
     return tiles, inner
+
+
+MIN_SIDE = 40.0  # pixels: a tile narrower or lower than this is not subdivided (unreadable)
+MAX_DEPTH = 12  # levels below the synset looked at; the space runs out long before
+
+
+def deep_layout(
+    view: DatasetView,
+    node: int,
+    width: float,
+    height: float,
+    *,
+    header: float = 18.0,
+    min_side: float = MIN_SIDE,
+    max_depth: int = MAX_DEPTH,
+) -> list[Tile]:
+    """The children of ``node`` as tiles, and inside each (below a ``header`` strip for its
+    name) its own children, as deep as the space allows: a tile is subdivided only while the
+    room left for its children is at least ``min_side`` wide and high. Parents come before
+    their children (pre-order), so drawing in order paints children over their parent."""
+    tiles: list[Tile] = []
+
+    def place(tile: Tile) -> None:
+        tiles.append(tile)
+        inner_width, inner_height = tile.width - 4, tile.height - header - 2
+        if tile.depth >= max_depth or inner_width < min_side or inner_height < min_side:
+            return
+        children = view.children(tile.node)
+        images = [int(view.counts.images[c]) for c in children]
+        rects = squarify(
+            [float(n) for n in images], tile.x + 2, tile.y + header, inner_width, inner_height
+        )
+        for child, count, rect in zip(children, images, rects, strict=True):
+            place(Tile(_named(view, child), count, *rect, depth=tile.depth + 1))
+
+    bottom = through_chains(view, node)
+    children = view.children(bottom) or [bottom]
+    images = [int(view.counts.images[c]) for c in children]
+    for child, count, rect in zip(
+        children, images, squarify([float(n) for n in images], 0.0, 0.0, width, height), strict=True
+    ):
+        place(Tile(_named(view, child), count, *rect))
+    return tiles
+
+
+def _named(view: DatasetView, node: int) -> int:
+    """The synset a tile stands for: past a chain of single children that holds no images of
+    its own (sporting dog → retriever → golden retriever), so a tile is named by what it
+    holds, not by the first link of the chain."""
+    children = view.children(node)
+    while len(children) == 1 and not view.counts.direct_images[node]:
+        node = children[0]
+        children = view.children(node)
+    return node

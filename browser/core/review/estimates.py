@@ -85,6 +85,11 @@ class ReviewSummary:
         the estimate rests on)."""
         return sum(int(self.rolled[name][node]) for name in _JUDGED)
 
+    def reviewed(self, node: int) -> int:
+        """How many images at or below ``node`` have a verdict of any kind (the review's
+        coverage; :meth:`node` counts the same)."""
+        return sum(int(self.rolled[name][node]) for name in VERDICTS)
+
     def _cached_rate(self, node: int) -> tuple[float | None, float | None, float | None]:
         if node not in self._rates:
             # Nothing reviewed at or below: no need to look for the classes there.

@@ -254,27 +254,43 @@ class VerdictStore:
     ) -> Verdict | None:
         """Record a verdict (None clears it; a None note or proposal keeps the old one),
         newer than whatever is stored. Returns what was there before, for undo."""
-        if verdict is not None and verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {verdict!r}; one of {', '.join(VERDICTS)}")
+        return self.give_many(root, [(relpath, wnid, verdict)], note=note, proposed=proposed)[0]
+
+    def give_many(
+        self,
+        root: str,
+        given: list[tuple[str, str, str | None]],
+        *,
+        note: str | None = None,
+        proposed: str | None = None,
+    ) -> list[Verdict | None]:
+        """Record (relpath, wnid, verdict) for several images in one transaction, as
+        :meth:`give` does for one (a group of duplicates marked at once). Returns what was
+        there before each, in order, for undo."""
+        for _, _, verdict in given:
+            if verdict is not None and verdict not in VERDICTS:
+                raise ValueError(f"unknown verdict {verdict!r}; one of {', '.join(VERDICTS)}")
         if note is not None and note_too_long(note):
             raise ValueError(f"a note is at most {NOTE_LIMIT:,} bytes")
         key = self._key(root) if not self.read_only else ""
         with self._transaction() as db:
-            before = self._get(db, "verdicts", key, [relpath]).get(relpath)
-            when = exact_time(time.time())
-            if before is not None and before.time >= when:
-                when = exact_time(before.time + 1e-6)
-            given = Verdict(
-                relpath,
-                wnid,
-                verdict,
-                note if note is not None else (before.note if before else ""),
-                proposed if proposed is not None else (before.proposed if before else ""),
-                current_user(),
-                when,
-            )
-            db.execute(UPSERT.format(op=">="), _row(key, given))
-        return before
+            stored = self._get(db, "verdicts", key, [relpath for relpath, _, _ in given])
+            befores = [stored.get(relpath) for relpath, _, _ in given]
+            rows = []
+            for (relpath, wnid, verdict), before in zip(given, befores, strict=True):
+                when = exact_time(time.time())
+                if before is not None and before.time >= when:
+                    when = exact_time(before.time + 1e-6)
+                kept_note = note if note is not None else (before.note if before else "")
+                kept_proposal = (
+                    proposed if proposed is not None else (before.proposed if before else "")
+                )
+                mine = Verdict(
+                    relpath, wnid, verdict, kept_note, kept_proposal, current_user(), when
+                )
+                rows.append(_row(key, mine))
+            db.executemany(UPSERT.format(op=">="), rows)
+        return befores
 
     def merge(self, root: str, verdicts: Iterable[Verdict]) -> MergeCounts:
         """Merge verdicts (one per image): for each image the newer one wins, decided and

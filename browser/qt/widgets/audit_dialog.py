@@ -1,9 +1,10 @@
 """AuditDialog: what an audit sample will be, before it fills the grid.
 
 Images per class; which classes (every class below the synset, or only those nobody has
-reviewed yet); the order (grouped by class, or shuffled with a seed that is shown and can be
-typed again to get the same order); and, updated as these change, how many images and classes
-that makes.
+reviewed yet); the order (grouped by class, shuffled with a seed that is shown and can be
+typed again to get the same order, or — once a model's predictions are loaded — the model's
+suspected label errors first, in the suspect ranking's order); and, updated as these change,
+how many images and classes that makes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from browser.core.dataset.view import DatasetView
+from browser.core.predictions.modelstate import ModelState
 from browser.core.review.sampling import (
     DEFAULT_SEED,
     audit_sample,
@@ -29,6 +31,8 @@ from browser.core.review.sampling import (
     sample_size,
     shuffled,
 )
+
+NO_MODEL = "Import a model's predictions (Model tab) to put its suspected label errors first"
 
 
 class AuditDialog(QDialog):
@@ -38,9 +42,12 @@ class AuditDialog(QDialog):
         synset: int,
         reviewed_classes: set[int],
         parent: QWidget | None = None,
+        model: ModelState | None = None,
     ) -> None:
         super().__init__(parent)
         self.view, self.synset = view, synset
+        # Only a model of this very index ranks its rows.
+        self.model = model if model is not None and model.index is view.index else None
         self.reviewed_classes = reviewed_classes
         self.sizes = class_sizes(view, synset)
         name = view.hierarchy.name(synset)
@@ -57,9 +64,18 @@ class AuditDialog(QDialog):
         self.grouped = QRadioButton("Grouped by class")
         self.shuffle = QRadioButton("Shuffled, seed")
         self.shuffle.setChecked(True)
+        self.suspects = QRadioButton("Suspects first")
+        if self.model is None:
+            self.suspects.setEnabled(False)
+            self.suspects.setToolTip(NO_MODEL)
+        else:
+            self.suspects.setToolTip(
+                f"The images model {self.model.predictions.info.name} suspects of a wrong "
+                "label first, most suspicious first; then the others"
+            )
         order = QButtonGroup(self)
-        order.addButton(self.grouped)
-        order.addButton(self.shuffle)
+        for button in (self.grouped, self.shuffle, self.suspects):
+            order.addButton(button)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=DEFAULT_SEED)
         self.seed.setToolTip("The same seed gives the same sample in the same order")
         self.total = QLabel()
@@ -69,6 +85,7 @@ class AuditDialog(QDialog):
         form.addRow("", self.unreviewed)
         form.addRow("Order", self.grouped)
         form.addRow(self.shuffle, self.seed)
+        form.addRow("", self.suspects)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -81,7 +98,13 @@ class AuditDialog(QDialog):
         layout.addWidget(buttons)
         for signal in (self.per_class.valueChanged, self.seed.valueChanged):
             signal.connect(lambda _: self._update())
-        for button in (self.all_classes, self.unreviewed, self.grouped, self.shuffle):
+        for button in (
+            self.all_classes,
+            self.unreviewed,
+            self.grouped,
+            self.shuffle,
+            self.suspects,
+        ):
             button.toggled.connect(lambda _: self._update())
         self._update()
 
@@ -104,10 +127,15 @@ class AuditDialog(QDialog):
         rows = audit_sample(
             self.view, self.synset, self.per_class.value(), seed, self.chosen_classes()
         )
+        if self.suspects.isChecked() and self.model is not None:
+            return self.model.most_suspicious_first(rows)
         return shuffled(rows, seed) if self.shuffle.isChecked() else rows
 
     def describe(self) -> str:
-        order = (
-            f"shuffled with seed {self.seed.value()}" if self.shuffle.isChecked() else "by class"
-        )
+        if self.suspects.isChecked() and self.model is not None:
+            order = f"suspects of {self.model.predictions.info.name} first"
+        elif self.shuffle.isChecked():
+            order = f"shuffled with seed {self.seed.value()}"
+        else:
+            order = "by class"
         return f"up to {self.per_class.value()} per class, {order}"

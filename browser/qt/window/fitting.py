@@ -101,7 +101,13 @@ def _show_pane(pane: QWidget, on: bool) -> None:
 
 class ControlsWrap(QObject):
     """Moves the review controls to a row of their own when the centre is too narrow for one
-    row of controls (at 1024 px the buttons were squeezed to "evie"), and back when it is not."""
+    row of controls (at 1024 px the buttons were squeezed to "evie"), and back when it is not.
+
+    "Too narrow" is measured against what one row needs at its widgets' *minimum* widths
+    (the combo boxes and the slider shrink; the review buttons do not), measured again each
+    time: the preferred width, taken once at start, wrapped the row even at 1,500 px, and a
+    control shown later (the model's grid menu) was never counted.
+    """
 
     def __init__(self, window: FitHost, parent: QObject) -> None:
         super().__init__(parent)
@@ -121,22 +127,37 @@ class ControlsWrap(QObject):
                 break
         if self.row is None:
             return
-        self.one_row_width = self.row.sizeHint().width()
+        self.outer = outer
         self.centre.installEventFilter(self)
 
     @property
     def wrapped(self) -> bool:
         return self.row is not None and self.row.indexOf(self.bar) < 0
 
+    def one_row_minimum(self) -> int:
+        """The centre's width below which the controls and the review bar do not fit in one
+        row without squeezing a widget under its minimum."""
+        if self.row is None:
+            return 0
+        needed = self.row.minimumSize().width()  # the bar counted in it while it is there
+        if self.wrapped:
+            needed += self.row.spacing() + self.bar.minimumSizeHint().width()
+        margins = self.outer.contentsMargins()
+        return needed + margins.left() + margins.right()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.centre and event.type() == QEvent.Type.Resize:
+        # LayoutRequest: a control was shown or hidden, so what one row needs changed.
+        if watched is self.centre and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.LayoutRequest,
+        ):
             self.arrange()
         return False
 
     def arrange(self) -> None:
         if self.row is None:
             return
-        narrow = self.centre.width() < self.one_row_width
+        narrow = self.centre.width() < self.one_row_minimum()
         if narrow and not self.wrapped:
             self.row.removeWidget(self.bar)
             self.second.addWidget(self.bar)

@@ -150,7 +150,15 @@ class GridFill:
         view, synset = self.host.view, self.host.synset
         if view is None or synset is None:
             return None
-        dialog = DuplicatesDialog(view, synset, cache_dir, parent)
+        dialog = DuplicatesDialog(
+            view,
+            synset,
+            cache_dir,
+            parent,
+            review=self.review,
+            dataset=self.host.dataset,
+            thumbnails=self.panes.grid_model.loader.cache,
+        )
         dialog.groupChosen.connect(self.show_group)
         dialog.show()
         return dialog

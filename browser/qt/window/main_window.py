@@ -165,6 +165,10 @@ class MainWindow(QMainWindow):
         self.metadata.unlabelledRequested.connect(self.show_unlabelled)
         self.statistics.synsetClicked.connect(self.select_synset)
         self.treemap.synsetClicked.connect(self.select_synset)
+        self.treemap.review_summary = self.review.summary  # what "Colour by" reads
+        self.treemap.model_state = lambda: self.predictions.state
+        self.review.verdictsChanged.connect(self.treemap.data_changed)
+        self.predictions.stateChanged.connect(self.treemap.data_changed)
         self.side_tabs.currentChanged.connect(lambda _: self._show_statistics())
 
         self.welcome = WelcomePage(self.recent.load(), has_demo=self.demo is not None)
@@ -335,7 +339,7 @@ class MainWindow(QMainWindow):
         if per_class is None:
             summary = self.review.summary()
             self.audit_dialog = self.review_mode.ask_for_sample(
-                view, synset, summary, self.show_audit_rows
+                view, synset, summary, self.show_audit_rows, self.predictions.state
             )
             return
         rows = audit_sample(view, synset, per_class)

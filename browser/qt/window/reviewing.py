@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QStatusBar, QWidget
 
 from browser.core.dataset.view import DatasetView
+from browser.core.predictions.modelstate import ModelState
 from browser.core.review.estimates import ReviewSummary
 from browser.qt.widgets.audit_dialog import AuditDialog
 from browser.qt.widgets.grid_view import ThumbnailGrid
@@ -58,13 +59,14 @@ class ReviewMode(QObject):
         synset: int,
         summary: ReviewSummary | None,
         show: Callable[[np.ndarray, str], None],
+        model: ModelState | None = None,
     ) -> AuditDialog:
         """The Audit sample dialog for ``synset``; accepting it calls ``show(rows, how)``."""
         reviewed: set[int] = set()
         if summary is not None:
             judged = sum(summary.direct.values())
             reviewed = set(np.flatnonzero(judged).tolist())
-        dialog = AuditDialog(view, synset, reviewed, self.grid.window())
+        dialog = AuditDialog(view, synset, reviewed, self.grid.window(), model)
         dialog.accepted.connect(lambda: show(dialog.rows(), dialog.describe()))
         dialog.open()
         return dialog
