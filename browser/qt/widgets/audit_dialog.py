@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QRadioButton,
     QSpinBox,
@@ -84,7 +85,10 @@ class AuditDialog(QDialog):
         form.addRow("Classes", self.all_classes)
         form.addRow("", self.unreviewed)
         form.addRow("Order", self.grouped)
-        form.addRow(self.shuffle, self.seed)
+        shuffled = QHBoxLayout()  # the seed beside its choice, in the column of the choices
+        shuffled.addWidget(self.shuffle)
+        shuffled.addWidget(self.seed, 1)
+        form.addRow("", shuffled)
         form.addRow("", self.suspects)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
