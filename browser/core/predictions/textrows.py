@@ -38,7 +38,9 @@ from browser.core.predictions.topkrows import (
     top_entries_checked,
 )
 
-CHUNK = 65536  # rows at a time: bounds the Python objects alive at once
+CHUNK = 16384  # rows at a time: bounds the Python objects alive at once, and how long one
+# bulk string operation over a chunk (a join, a translate, a map of the pattern) holds the GIL
+# while a window waits for it: at 65,536 rows such a step froze the window for 0.3-0.6 s
 NOT_JSON_TOP = "top is not a JSON list of [wnid, probability]"
 _ABSENT = object()  # a row without a top list: its predicted and confidence count
 _DECODE_ERRORS = (ValueError, RecursionError)  # RecursionError: "[[[[…" thousands deep
