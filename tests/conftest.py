@@ -8,6 +8,7 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -61,16 +62,23 @@ GOLDEN, TABBY, DOG, TENCH = "n02099601", "n02123045", "n02084071", "n01440764"
 WAIT_MS = 60_000  # a wait that returns as soon as its condition holds; only a hang uses it all
 
 
+def _patient(wait: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(wait)
+    def patient(*args: Any, timeout: int = WAIT_MS, **kwargs: Any) -> Any:
+        return wait(*args, timeout=max(timeout, WAIT_MS), **kwargs)
+
+    return patient
+
+
 @pytest.fixture
 def qtbot(qtbot: QtBot) -> QtBot:
-    """pytest-qt's qtbot whose waits give up after a minute, not pytest-qt's 5 s: on a loaded
-    CI machine a background plan, scan or decode can take longer than 5 s, and a wait that
-    gives up early fails a correct program (a flake). A test that means a short limit says so
-    with ``timeout=``, which still wins."""
+    """pytest-qt's qtbot whose waits give up after a minute at the soonest, not after the 5 s
+    (or the 20 s a test wrote): on a loaded CI machine a background plan, scan, decode or a
+    first import of cleanlab can take longer, and a wait that gives up early fails a correct
+    program (a flake). No test here waits in order to see a signal *not* come."""
     waits = ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed", "waitActive")
     for name in waits:
-        method = getattr(type(qtbot), name)
-        setattr(qtbot, name, functools.partial(method, qtbot, timeout=WAIT_MS))
+        setattr(qtbot, name, _patient(getattr(qtbot, name)))
     return qtbot
 
 

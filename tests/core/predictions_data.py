@@ -31,6 +31,16 @@ class Planted:
     def model_wrong(self) -> np.ndarray:
         return self.probs.argmax(axis=1) != self.truth
 
+    def write_model(self, path: Path) -> Path:
+        """The model's predictions as the .npz a user would import."""
+        np.savez(
+            path,
+            paths=np.array(self.relpaths),
+            probs=self.probs,
+            classes=np.array(self.classes),
+        )
+        return path
+
 
 def pick_classes(hierarchy: Hierarchy, per_group: int) -> tuple[list[str], list[str]]:
     classes, groups = [], []

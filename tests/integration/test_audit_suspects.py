@@ -35,13 +35,7 @@ def test_suspects_first_is_offered_once_predictions_exist_and_follows_the_rankin
     assert not before.suspects.isEnabled()
     assert before.suspects.toolTip() == NO_MODEL
     before.reject()
-    source = tmp_path / "model.npz"
-    np.savez(
-        source,
-        paths=np.array(planted.relpaths),
-        probs=planted.probs,
-        classes=np.array(planted.classes),
-    )
+    source = planted.write_model(tmp_path / "model.npz")
     with qtbot.waitSignal(window.predictions.stateChanged, timeout=20000):
         window.predictions.import_file(str(source))
     state = window.predictions.state

@@ -36,13 +36,7 @@ def _open_with_model(
     root = write_images(tmp_path / "ds", planted.relpaths, jpeg_bytes)
     with qtbot.waitSignal(window.tasks.opened, timeout=20000):
         window.open_dataset(str(root))
-    source = tmp_path / "model.npz"
-    np.savez(
-        source,
-        paths=np.array(planted.relpaths),
-        probs=planted.probs,
-        classes=np.array(planted.classes),
-    )
+    source = planted.write_model(tmp_path / "model.npz")
     with qtbot.waitSignal(window.predictions.stateChanged, timeout=20000):
         window.predictions.import_file(str(source))
     assert window.predictions.state is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -82,13 +81,7 @@ def test_accuracy_is_offered_once_a_model_is_loaded(
     entry = box.findData(ACCURACY)
     assert not box.model().index(entry, 0).flags() & Qt.ItemFlag.ItemIsEnabled
     assert box.itemData(entry, Qt.ItemDataRole.ToolTipRole) == NO_MODEL
-    source = tmp_path / "model.npz"
-    np.savez(
-        source,
-        paths=np.array(planted.relpaths),
-        probs=planted.probs,
-        classes=np.array(planted.classes),
-    )
+    source = planted.write_model(tmp_path / "model.npz")
     with qtbot.waitSignal(window.predictions.stateChanged, timeout=20000):
         window.predictions.import_file(str(source))
     state = window.predictions.state
