@@ -11,8 +11,7 @@ from pytestqt.qtbot import QtBot
 from browser.core.hierarchy.dag import Hierarchy
 from browser.qt.widgets.audit_dialog import NO_MODEL, AuditDialog
 from browser.qt.window.main_window import MainWindow
-from tests.core.predictions_data import plant, write_images
-from tests.integration.windows import make_window
+from tests.integration.windows import import_model, open_planted
 
 
 def _dialog(window: MainWindow, hierarchy: Hierarchy) -> AuditDialog:
@@ -26,18 +25,12 @@ def _dialog(window: MainWindow, hierarchy: Hierarchy) -> AuditDialog:
 def test_suspects_first_is_offered_once_predictions_exist_and_follows_the_ranking(
     qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, jpeg_bytes: bytes
 ) -> None:
-    planted = plant(hierarchy, per_group=2, per_class=10)
-    root = write_images(tmp_path / "ds", planted.relpaths, jpeg_bytes)
-    window = make_window(qtbot, tmp_path, hierarchy)
-    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
-        window.open_dataset(str(root))
+    window, planted = open_planted(qtbot, tmp_path, hierarchy, jpeg_bytes)
     before = _dialog(window, hierarchy)
     assert not before.suspects.isEnabled()
     assert before.suspects.toolTip() == NO_MODEL
     before.reject()
-    source = planted.write_model(tmp_path / "model.npz")
-    with qtbot.waitSignal(window.predictions.stateChanged, timeout=20000):
-        window.predictions.import_file(str(source))
+    import_model(qtbot, window, planted, tmp_path)
     state = window.predictions.state
     assert state is not None
     dialog = _dialog(window, hierarchy)

@@ -14,8 +14,7 @@ from browser.qt.widgets.treemap_legend import NO_DATA
 from browser.qt.widgets.treemap_view import NO_MODEL, TreemapView
 from browser.qt.window.main_window import MainWindow
 from tests.conftest import DOG, GOLDEN, MakeFiles
-from tests.core.predictions_data import plant, write_images
-from tests.integration.windows import make_window
+from tests.integration.windows import import_model, make_window, open_planted
 
 CHIHUAHUA = "n02085620"
 
@@ -71,19 +70,13 @@ def test_colour_by_label_errors_uses_the_estimates_and_greys_what_has_no_verdict
 def test_accuracy_is_offered_once_a_model_is_loaded(
     qtbot: QtBot, tmp_path: Path, hierarchy: Hierarchy, jpeg_bytes: bytes
 ) -> None:
-    planted = plant(hierarchy, per_group=2, per_class=10)
-    root = write_images(tmp_path / "ds", planted.relpaths, jpeg_bytes)
-    window = make_window(qtbot, tmp_path, hierarchy)
-    with qtbot.waitSignal(window.tasks.opened, timeout=20000):
-        window.open_dataset(str(root))
+    window, planted = open_planted(qtbot, tmp_path, hierarchy, jpeg_bytes)
     treemap = _map(qtbot, window)
     box = treemap.colour_box
     entry = box.findData(ACCURACY)
     assert not box.model().index(entry, 0).flags() & Qt.ItemFlag.ItemIsEnabled
     assert box.itemData(entry, Qt.ItemDataRole.ToolTipRole) == NO_MODEL
-    source = planted.write_model(tmp_path / "model.npz")
-    with qtbot.waitSignal(window.predictions.stateChanged, timeout=20000):
-        window.predictions.import_file(str(source))
+    import_model(qtbot, window, planted, tmp_path)
     state = window.predictions.state
     assert state is not None
     assert box.model().index(entry, 0).flags() & Qt.ItemFlag.ItemIsEnabled
