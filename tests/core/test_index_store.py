@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser.core.dataset import columnstore, scanner, store
+from browser.core.dataset import columnstore, generations, scanner, store
 from browser.core.dataset.opening import DatasetPathError, open_dataset
 from browser.core.dataset.scanner import ScanCancelled
 from browser.core.dataset.statpass import fill_file_facts, pending_folders
@@ -34,7 +34,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def current_generation(store_path: Path) -> Path:
-    return store_path / (store_path / columnstore.CURRENT).read_text().strip()
+    return store_path / (store_path / generations.CURRENT).read_text().strip()
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from browser.core.dataset import storedfingerprint
+from browser.core.dataset.generations import current, finish, writing_folder
 from browser.core.dataset.index import UNKNOWN, split_order
 from browser.core.dataset.layouts import Skipped
 from browser.core.dataset.scanner import FolderRecord
@@ -40,7 +42,6 @@ from browser.core.hierarchy.dag import Hierarchy
 
 FORMAT = "synset-browser-columns"
 SCHEMA_VERSION = 1
-CURRENT = "CURRENT"
 
 # Per image: (file stem, dtype). Per folder: row and name-byte boundaries, stored labels.
 _IMAGE_COLUMNS = {
@@ -106,41 +107,10 @@ def stored_order(folders: Sequence[FolderRecord]) -> list[FolderRecord]:
     return [f for f in folders if f.label >= 0] + [f for f in folders if f.label < 0]
 
 
-def _current(directory: Path) -> str:
-    try:
-        return (directory / CURRENT).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IndexStoreError(f"{directory} has no readable {CURRENT} pointer: {exc}") from exc
-
-
-def _next_name(directory: Path) -> str:
-    return f"gen-{time.time_ns():020d}-{os.getpid()}"
-
-
 def _write_npy(folder: Path, stem: str, values: np.ndarray) -> dict[str, Any]:
     path = folder / f"{stem}.npy"
     np.save(path, np.ascontiguousarray(values), allow_pickle=False)
     return {"length": int(len(values)), "dtype": values.dtype.str, "bytes": path.stat().st_size}
-
-
-def _switch(directory: Path, folder: Path) -> None:
-    """Make ``folder`` the current generation atomically, then remove generations older
-    than the previous one (a reader that read the old pointer still finds its files)."""
-    pointer = directory / f"{CURRENT}.{os.getpid()}.tmp"
-    pointer.write_text(folder.name + "\n", encoding="ascii")
-    os.replace(pointer, directory / CURRENT)
-    generations = sorted(p for p in directory.iterdir() if p.name.startswith("gen-"))
-    for old in generations[:-2]:
-        if old.name != folder.name:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _finish(directory: Path, tmp: Path, header: dict[str, Any]) -> str:
-    (tmp / "header.json").write_text(json.dumps(header, indent=1), encoding="ascii")
-    final = directory / _next_name(directory)
-    os.rename(tmp, final)
-    _switch(directory, final)
-    return final.name
 
 
 def save(
@@ -199,8 +169,7 @@ def save(
     }
     # ASCII-escaped JSON: non-UTF-8 names (lone surrogates) round-trip exactly.
     table_bytes = json.dumps(table, separators=(",", ":")).encode("ascii")
-    tmp = directory / f".writing-{os.getpid()}-{time.time_ns()}"
-    tmp.mkdir()
+    tmp = writing_folder(directory)
     try:
         files: dict[str, Any] = {}
         for stem, values in image_columns.items():
@@ -233,7 +202,7 @@ def save(
             "files": files,
             "size_summary": _size_summary(image_columns["sizes"], int(folder_rows[len(labelled)])),
         }
-        return _finish(directory, tmp, header)
+        return finish(directory, tmp, header)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -246,13 +215,14 @@ def save_facts(directory: Path, generation: str, sizes: np.ndarray, mtimes: np.n
     header = _read_header(old)
     if len(sizes) != header["rows"] or len(mtimes) != header["rows"]:
         raise IndexStoreError(f"{old}: the file facts do not match the stored rows")
-    tmp = directory / f".writing-{os.getpid()}-{time.time_ns()}"
-    tmp.mkdir()
+    tmp = writing_folder(directory)
     try:
         for stem, values in (("sizes", sizes), ("mtimes", mtimes)):
             header["files"][stem] = _write_npy(tmp, stem, values.astype("<i8", copy=False))
         for entry in old.iterdir():
             if entry.name == "header.json" or entry.stem in _FACTS:
+                continue
+            if entry.name.startswith((storedfingerprint.PREFIX, ".")):  # the sizes change
                 continue
             try:
                 os.link(entry, tmp / entry.name)
@@ -260,7 +230,7 @@ def save_facts(directory: Path, generation: str, sizes: np.ndarray, mtimes: np.n
                 shutil.copyfile(entry, tmp / entry.name)
         header["written"] = time.time()
         header["size_summary"] = _size_summary(sizes, int(header["labelled_rows"]))
-        return _finish(directory, tmp, header)
+        return finish(directory, tmp, header)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -349,7 +319,7 @@ def _parse_summary(value: object) -> SizeSummary | None:
 
 def load(directory: Path, hierarchy: Hierarchy) -> StoredColumns:
     """Open the current generation. Raises IndexStoreError (NewerIndexError) if unusable."""
-    generation = _current(directory)
+    generation = current(directory)
     folder = directory / generation
     header = _read_header(folder)
     try:

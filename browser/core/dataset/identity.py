@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from browser.core.dataset import storedfingerprint
 from browser.core.dataset.storedfolders import StoredFolders
 
 if TYPE_CHECKING:
@@ -66,8 +67,13 @@ class Fingerprint:
 
 
 def fingerprint(index: DatasetIndex) -> Fingerprint:
-    """The dataset's fingerprint; O(folders) in Python, the names and sizes hashed in bulk
-    (each name once: the sizes' digest starts from the paths' one)."""
+    """The dataset's fingerprint, kept with a stored index's generation once computed."""
+    return storedfingerprint.cached(index, _compute_fingerprint)
+
+
+def _compute_fingerprint(index: DatasetIndex) -> Fingerprint:
+    """O(folders) in Python, the names and sizes hashed in bulk (each name once: the sizes'
+    digest starts from the paths' one)."""
     paths = hashlib.sha256()
     relpaths, names_of = _paths_and_names(index.image_folders)
     order = sorted(range(len(relpaths)), key=relpaths.__getitem__)
