@@ -101,6 +101,11 @@ class ScanResult:
     reused: int = 0  # folders whose previous listing was still valid
 
 
+# IMAGES, most common first. Each name ends in at most one of these followed by a newline,
+# so the counts add up.
+_BY_COMMONNESS = ("jpeg", "jpg", "png", "webp", "tif", "tiff", "bmp", "gif")
+
+
 def _is_visible_image(name: str) -> bool:
     return name[0] != "." and name.rpartition(".")[2].lower() in IMAGES
 
@@ -108,16 +113,30 @@ def _is_visible_image(name: str) -> bool:
 def _all_images(names: list[str]) -> bool:
     """True if every name is a visible image file, checked without a Python step per name.
 
-    The names are joined once and their extensions counted with C-speed ``str.count``; on
-    1.28M ImageNet files this is several times faster than testing each name.
+    The names are joined once and their extensions counted with C-speed ``str.count``,
+    ImageNet's own ``.JPEG`` first (one pass, no lowered copy), then the others, stopping once
+    every name is accounted for: on ImageNet's folders this is a fraction of the listing.
     """
     if not names:
         return True
     text = "\n".join(names) + "\n"
-    if text.count("\n") != len(names) or ("\n" + text).count("\n.") or "\0" in text:
+    if (
+        text.count("\n") != len(names)
+        or text.startswith(".")
+        or "\n." in text
+        or "\0" in text
+    ):
         return False  # a name with a newline in it, or a hidden file: look at each
+    found = text.count(".JPEG\n")
+    if found == len(names):
+        return True
     lowered = text.lower()
-    return sum(lowered.count(f".{ext}\n") for ext in IMAGES) == len(names)
+    found = 0
+    for ext in _BY_COMMONNESS:
+        found += lowered.count(f".{ext}\n")
+        if found == len(names):
+            return True
+    return False
 
 
 def _list_folder(path: str) -> tuple[list[str], list[str], list[tuple[str, str]]]:
