@@ -120,12 +120,7 @@ def _all_images(names: list[str]) -> bool:
     if not names:
         return True
     text = "\n".join(names) + "\n"
-    if (
-        text.count("\n") != len(names)
-        or text.startswith(".")
-        or "\n." in text
-        or "\0" in text
-    ):
+    if text.count("\n") != len(names) or text.startswith(".") or "\n." in text or "\0" in text:
         return False  # a name with a newline in it, or a hidden file: look at each
     found = text.count(".JPEG\n")
     if found == len(names):
