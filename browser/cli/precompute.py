@@ -16,6 +16,7 @@ from browser.cli.output import emit
 from browser.cli.parsing import PROG, UsageError, add_common, add_layout
 from browser.core import userdirs
 from browser.core.dataset.view import DatasetView
+from browser.core.images import writerlock
 from browser.core.images.precompute import (
     DEFAULT_BUCKETS,
     DEFAULT_TASK_ROWS,
@@ -41,6 +42,7 @@ from browser.core.images.sharedcachereader import SharedCache
 from browser.core.images.thumbnails import BUCKETS
 
 if TYPE_CHECKING:
+    from browser.core.dataset.index import DatasetIndex
     from browser.core.hierarchy.dag import Hierarchy
 
 
@@ -112,6 +114,26 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
     node = find_nodes(index.hierarchy, [args.node] if args.node else [])[0]
     rows = DatasetView(index).rows(node)
     folder = dataset_folder(userdirs.cache_dir(args.cache_dir), index.root).absolute()
+    try:
+        with writerlock.writing(folder) as lock:
+            for notice in lock.notices:
+                _say(notice)
+            return _precompute(args, index, rows, folder, (kinds, buckets), lock)
+    except writerlock.WriterBusy as exc:
+        _say(str(exc))
+        return 1
+
+
+def _precompute(
+    args: argparse.Namespace,
+    index: DatasetIndex,
+    rows: Any,
+    folder: Path,
+    asked: tuple[tuple[str, ...], tuple[int, ...]],
+    lock: writerlock.WriterLock,
+) -> int:
+    """The run proper, while this process is the folder's one writer."""
+    kinds, buckets = asked
     start_folder(folder)
     clear_part_temporaries(folder)  # no task of ours runs yet: leftovers are a dead run's
     merge(folder)  # parts an interrupted run finished count as done
@@ -134,7 +156,11 @@ def run(args: argparse.Namespace, hierarchy: Hierarchy) -> int:
         # Every task has its result, so no worker of ours writes here any more: what a killed
         # worker left half-written goes now, not at the next run.
         clear_part_temporaries(folder)
-    merged = merge(folder)
+    if lock.held():
+        merged = merge(folder)
+    else:  # this run stalled past the lock's heartbeat and another took over: it merges
+        merged = 0
+        _say("another precompute took over this folder; it will merge these results")
     elapsed = time.monotonic() - began
     rate = report.images / elapsed if elapsed > 0 else 0.0
     _say(

@@ -17,9 +17,9 @@ SQLite database is ever *written* there; readers open the index read-only and ``
   again every few seconds.
 
 Old index generations are kept (:data:`KEEP_INDEXES`) so that a reader still using one is not
-left with a vanished file. Only one writer at a time: two ``precompute`` runs on one folder
-would each merge the parts (no corruption, but one run's manifest may omit the other's
-parts until the next merge picks them up again).
+left with a vanished file. Only one writer at a time, which ``precompute`` enforces with the
+folder's writer lock (browser.core.images.writerlock); were two to run, nothing would be
+corrupted, but one run's manifest could omit the other's parts until the next merge.
 """
 
 from __future__ import annotations
