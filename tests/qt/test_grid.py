@@ -16,7 +16,13 @@ from pytestqt.qtbot import QtBot
 from browser.core.dataset.view import DatasetView, SortKey
 from browser.core.images.thumbnails import ThumbnailCache
 from browser.qt.identity import new_dataset_key
-from browser.qt.models.grid_model import CLASS_ROLE, FAILURE_ROLE, ROW_ROLE, ImageGridModel
+from browser.qt.models.grid_model import (
+    CLASS_ROLE,
+    FAILURE_ROLE,
+    RELEASE_PAGES_EVERY,
+    ROW_ROLE,
+    ImageGridModel,
+)
 from browser.qt.thumbs import ThumbnailLoader
 from browser.qt.widgets.grid_view import ThumbnailGrid
 from tests.conftest import DOG, TENCH
@@ -225,3 +231,20 @@ def test_an_arriving_thumbnail_repaints_only_its_cell(qtbot: QtBot, grid: Thumbn
     qtbot.waitUntil(lambda: bool(spy.regions))
     assert spy.regions[-1].boundingRect() == grid.visualRect(model.index_at(5))
     grid.viewport().removeEventFilter(spy)
+
+
+def test_scrolling_gives_back_the_index_pages_now_and_then(
+    loader: ThumbnailLoader, small_view: DatasetView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[int] = []
+    monkeypatch.setattr(small_view.index, "release_mapped_pages", lambda: released.append(1))
+    model = ImageGridModel(loader)
+    model.set_rows(
+        new_dataset_key(small_view.index.root),
+        small_view.index,
+        small_view.rows(small_view.hierarchy.root),
+        show_class=False,
+    )
+    for _ in range(2 * RELEASE_PAGES_EVERY + 1):  # one request per screen scrolled to
+        model.request_thumbnails([0, 1])
+    assert len(released) == 2

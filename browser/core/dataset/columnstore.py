@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import time
@@ -76,6 +77,7 @@ class StoredColumns:
     columns: dict[str, np.ndarray]  # image columns, names (uint8) and name_start
     generation: str  # the folder name, for writing the next generation from this one
     size_summary: SizeSummary | None  # of the labelled rows' sizes
+    maps: tuple[mmap.mmap, ...] = ()  # the mappings under the columns
 
 
 def _digest(data: bytes) -> str:
@@ -277,6 +279,17 @@ def _open_column(folder: Path, stem: str, spec: dict[str, Any]) -> np.ndarray:
     return mapped.view(np.ndarray)
 
 
+def _mapping_of(column: np.ndarray) -> mmap.mmap | None:
+    """The mmap under a column opened by :func:`_open_column` (None for an empty one)."""
+    base: object = column
+    while base is not None:
+        found = getattr(base, "_mmap", None)
+        if isinstance(found, mmap.mmap):
+            return found
+        base = getattr(base, "base", None)
+    return None
+
+
 def _folder_labels(hierarchy: Hierarchy, wnids: list[str | None]) -> np.ndarray:
     """Each folder's node in ``hierarchy`` (-1 for none), looked up in bulk."""
     labels = np.full(len(wnids), -1, dtype=np.int32)
@@ -373,4 +386,5 @@ def load(directory: Path, hierarchy: Hierarchy) -> StoredColumns:
         columns,
         generation,
         _parse_summary(header.get("size_summary")),
+        tuple(m for m in map(_mapping_of, columns.values()) if m is not None),
     )

@@ -9,6 +9,7 @@ images cost tens of megabytes and selecting ``entity`` creates no per-image Pyth
 from __future__ import annotations
 
 import dataclasses
+import mmap
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -53,6 +54,7 @@ class MappedColumns:
     splits: list[str]  # names of the values of ``split_ids``
     # The labelled folders these rows belong to (stored order), made into records on access.
     folders: Sequence[FolderRecord]
+    maps: tuple[mmap.mmap, ...] = ()  # the mappings under the columns
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class DatasetIndex:
         self.folders = folders
         self.problems = problems
         self.label_sources: list[LabelSource] = []  # set by open_dataset
+        self._maps: tuple[mmap.mmap, ...] = ()  # under the columns of a stored index
         self.real: RealLabels | None = None  # ImageNet ReaL labels, when a real.json is near
         self.is_unlabelled = False  # True for the index made by ``unlabelled``
         labelled: Sequence[FolderRecord] = (
@@ -176,6 +179,7 @@ class DatasetIndex:
             table = [self.splits.index(s) if s in self.splits else -1 for s in columns.splits]
             self.split_ids = np.array(table, dtype=np.int8)[columns.split_ids]
         self.folder_ids = columns.folder_ids
+        self._maps = columns.maps
         self._names = columns.names
         self._name_start = columns.name_start
         self.sizes = columns.sizes
@@ -196,6 +200,20 @@ class DatasetIndex:
                 known = np.full(count, UNKNOWN, dtype=np.int64)
             parts.append(known)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def release_mapped_pages(self) -> None:
+        """Unmap the pages of the stored columns read so far; they stay in the OS's page cache
+        and come back with a minor fault when read again. A window calls this now and then:
+        the kernel maps a whole page-cache folio (up to megabytes) for each row read, so a
+        pass through a 14M-image grid would otherwise leave every column in its RSS."""
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if advice is None:
+            return
+        for mapping in self._maps:
+            try:
+                mapping.madvise(advice)
+            except (OSError, ValueError):  # closed, or a platform without it
+                continue
 
     def __len__(self) -> int:
         return len(self.labels)

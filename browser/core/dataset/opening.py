@@ -279,6 +279,7 @@ def _mapped(
         offsets=None if offsets is None else offsets[:rows],
         splits=stored.splits,
         folders=prefix,
+        maps=stored.maps,
     )
 
 

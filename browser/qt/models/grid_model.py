@@ -37,6 +37,10 @@ CLASS_ROLE = Qt.ItemDataRole.UserRole + 3  # the class name, when captions show 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+# Thumbnail requests (screens scrolled to) between releases of the index's mapped pages.
+RELEASE_PAGES_EVERY = 16
+
+
 class Cell(NamedTuple):
     row: int
     relpath: str
@@ -68,6 +72,7 @@ class ImageGridModel(QAbstractTableModel):
         self.bucket = 128
         self.side = 128  # the thumbnail box of a cell, in pixels
         self.show_class = False
+        self._requests = 0  # thumbnail requests since the index's mapped pages were released
         # Set by the window when verdicts are kept: the verdict of (dataset, relpath), or None.
         self.verdict_lookup: Callable[[DatasetKey, str], Verdict | None] | None = None
         self.prediction_lookup: Callable[[DatasetIndex, int], str] | None = None
@@ -207,6 +212,12 @@ class ImageGridModel(QAbstractTableModel):
         if self.index_ is None or self.dataset is None:
             return 0
         index, loader, bucket = self.index_, self.loader, self.bucket
+        self._requests += 1
+        if self._requests >= RELEASE_PAGES_EVERY:
+            # Each screen of a 14M-image grid maps megabytes of every column (see
+            # DatasetIndex.release_mapped_pages): give them back now and then, not at the end.
+            self._requests = 0
+            index.release_mapped_pages()
         generation = self.dataset.generation
         wanted: list[tuple[int, ImageKey, str, int, int]] = []
         for position in positions:
