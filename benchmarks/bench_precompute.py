@@ -76,7 +76,7 @@ def timed_run(client: object, index: object, temp: Path, kind: str, task_rows: i
     folder = dataset_folder(cache, index.root)  # type: ignore[attr-defined]
     start_folder(folder)
     planned = plan_rows(index, np.arange(len(index)), None, (kind,), (128,))  # type: ignore[arg-type]
-    plan = write_plan(folder, planned, (128,))
+    plan = write_plan(folder, planned, (128,)).name
     tasks = split_tasks(str(folder), plan, len(planned), index.root, task_rows)  # type: ignore[attr-defined]
     began = time.perf_counter()
     futures = client.map(run_task, tasks, pure=False)  # type: ignore[attr-defined]

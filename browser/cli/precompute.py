@@ -21,7 +21,7 @@ from browser.core.images.precompute import (
     DEFAULT_BUCKETS,
     DEFAULT_TASK_ROWS,
     KINDS,
-    plan_rows,
+    iter_plan,
     split_tasks,
     write_plan,
 )
@@ -138,16 +138,15 @@ def _precompute(
     clear_part_temporaries(folder)  # no task of ours runs yet: leftovers are a dead run's
     merge(folder)  # parts an interrupted run finished count as done
     with SharedCache(folder) as shared:
-        planned = plan_rows(index, rows, shared, kinds, buckets)
-    _say(f"{len(rows):,} images selected, {len(planned):,} still need {', '.join(kinds)}")
+        plan = write_plan(folder, iter_plan(index, rows, shared, kinds, buckets), buckets)
+    _say(f"{len(rows):,} images selected, {plan.rows:,} still need {', '.join(kinds)}")
     _say(f"results: {folder}")
-    if not planned:
+    if not plan.rows:
         if args.json:
             emit({"folder": str(folder), "tasks": 0, "done": 0, "failed": 0, "images": 0})
         return 0
-    plan = write_plan(folder, planned, buckets)
     root = args.root_on_workers or index.root
-    tasks = split_tasks(str(folder), plan, len(planned), root, args.task_rows)
+    tasks = split_tasks(str(folder), plan.name, plan.rows, root, args.task_rows)
     progress = _Progress()
     began = time.monotonic()
     report = _run(args, tasks, folder, progress)

@@ -25,6 +25,7 @@ from browser.core.images.precompute import (
     KINDS,
     PlanRow,
     Task,
+    iter_plan,
     plan_rows,
     read_plan,
     split_tasks,
@@ -67,7 +68,7 @@ def precompute_here(index: DatasetIndex, cache: Path, task_rows: int = 4) -> Pat
     with SharedCache(folder) as shared:
         planned = plan_rows(index, rows, shared, KINDS, BUCKETS)
     if planned:
-        plan = write_plan(folder, planned, BUCKETS)
+        plan = write_plan(folder, planned, BUCKETS).name
         run_in_process(split_tasks(str(folder), plan, len(planned), index.root, task_rows))
     merge(folder)
     return folder
@@ -103,7 +104,7 @@ def test_a_rerun_plans_nothing_and_an_interrupted_one_keeps_its_parts(
     start_folder(folder)
     rows = np.arange(len(index))
     planned = plan_rows(index, rows, None, KINDS, BUCKETS)
-    plan = write_plan(folder, planned, BUCKETS)
+    plan = write_plan(folder, planned, BUCKETS).name
     tasks = split_tasks(str(folder), plan, len(planned), index.root, 5)
     run_in_process(tasks[:1])  # then "killed": nothing merged
     merge(folder)  # what the next run does first
@@ -123,13 +124,46 @@ def test_only_what_is_missing_is_planned(index: DatasetIndex, tmp_path: Path) ->
     start_folder(folder)
     rows = np.arange(len(index))
     planned = plan_rows(index, rows, None, ("hashes",), BUCKETS)
-    run_in_process(split_tasks(str(folder), write_plan(folder, planned, BUCKETS), 99, index.root))
+    run_in_process(
+        split_tasks(str(folder), write_plan(folder, planned, BUCKETS).name, 99, index.root)
+    )
     merge(folder)
     with SharedCache(folder) as shared:
         assert plan_rows(index, rows, shared, ("hashes",), BUCKETS) == []
         sizes = plan_rows(index, rows, shared, ("hashes", "sizes"), BUCKETS)
     assert len(sizes) == len(index)
     assert {row.needs for row in sizes} == {2}  # pixel sizes only, the hashes are there
+
+
+def test_planning_a_chunk_at_a_time_plans_exactly_what_planning_at_once_does(
+    index: DatasetIndex, tmp_path: Path
+) -> None:
+    """Each chunk looks up only its own key range of the cache (issue 18: planning 14.2M
+    rows loaded the cache whole); the plan must not depend on where the chunks fall."""
+    folder = dataset_folder(tmp_path / "shared", index.root)
+    start_folder(folder)
+    rows = np.arange(len(index))
+    some = rows[::2]  # half the images get their hashes and sizes, the others nothing
+    planned = plan_rows(index, some, None, ("hashes", "sizes"), BUCKETS)
+    plan = write_plan(folder, planned, BUCKETS)
+    run_in_process(split_tasks(str(folder), plan.name, plan.rows, index.root, 3))
+    merge(folder)
+    with SharedCache(folder) as shared:
+        whole = list(iter_plan(index, rows, shared, KINDS, BUCKETS, chunk=len(rows)))
+        for chunk in (1, 2, 3, 5):
+            assert list(iter_plan(index, rows, shared, KINDS, BUCKETS, chunk=chunk)) == whole
+    computed = {row.relpath for row in planned}
+    assert {row.relpath for row in whole if row.needs & 3} == {
+        index.relpath(int(r)) for r in rows
+    } - computed
+
+
+def test_nothing_to_plan_writes_no_plan_file(index: DatasetIndex, tmp_path: Path) -> None:
+    folder = dataset_folder(tmp_path / "shared", index.root)
+    start_folder(folder)
+    written = write_plan(folder, iter([]), BUCKETS)
+    assert written.rows == 0
+    assert not list((folder / "plans").glob("*"))
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
@@ -248,7 +282,7 @@ def test_plans_and_parts_keep_every_name_and_fact(
         )
         for name, size, mtime, member in rows
     ]
-    plan = write_plan(folder, planned, (128, 384))
+    plan = write_plan(folder, planned, (128, 384)).name
     start = min(start, len(planned) - 1)
     assert read_plan(folder / "plans" / plan, start, len(planned) + 3) == (
         (128, 384),
@@ -267,7 +301,7 @@ def test_local_processes_give_the_same_results(index: DatasetIndex, tmp_path: Pa
     folder = dataset_folder(tmp_path / "pool", index.root)
     start_folder(folder)
     planned = plan_rows(index, np.arange(len(index)), None, KINDS, BUCKETS)
-    plan = write_plan(folder, planned, BUCKETS)
+    plan = write_plan(folder, planned, BUCKETS).name
     tasks = split_tasks(str(folder), plan, len(planned), index.root, 4)
     report = run_on_processes(tasks, 2, folder)
     assert not report.failed
@@ -333,7 +367,7 @@ def test_ctrl_c_keeps_what_finished_and_a_rerun_goes_on(
     rows = np.arange(len(index))
     planned = plan_rows(index, rows, None, ("hashes",), BUCKETS)
     tasks = split_tasks(
-        str(folder), write_plan(folder, planned, BUCKETS), len(planned), index.root, 4
+        str(folder), write_plan(folder, planned, BUCKETS).name, len(planned), index.root, 4
     )
 
     def interrupt(report: precomputerun.RunReport, total: int) -> None:
@@ -358,7 +392,7 @@ def test_workers_read_through_their_own_mount_point(index: DatasetIndex, tmp_pat
     folder = dataset_folder(tmp_path / "there", index.root)
     start_folder(folder)
     planned = plan_rows(index, np.arange(len(index)), None, KINDS, BUCKETS)
-    plan = write_plan(folder, planned, BUCKETS)
+    plan = write_plan(folder, planned, BUCKETS).name
     run_in_process(split_tasks(str(folder), plan, len(planned), str(elsewhere), 4))
     merge(folder)
     assert snapshot(folder, BUCKETS) == reference

@@ -126,7 +126,7 @@ def _reference(dataset: Path, tmp_path: Path, hierarchy: Hierarchy) -> dict[str,
     start_folder(folder)
     buckets = tuple(int(b) for b in BUCKETS.split(","))
     planned = plan_rows(index, np.arange(len(index)), None, KINDS, buckets)
-    plan = write_plan(folder, planned, buckets)
+    plan = write_plan(folder, planned, buckets).name
     run_in_process(split_tasks(str(folder), plan, len(planned), index.root, 3))
     merge(folder)
     return snapshot(folder, buckets)

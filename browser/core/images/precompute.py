@@ -14,12 +14,15 @@ A task whose part exists already (a retry after its worker died) does nothing.
 from __future__ import annotations
 
 import os
+import shutil
 import struct
+import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -32,6 +35,7 @@ from browser.core.images.phash import file_hash
 from browser.core.images.sharedcache import (
     PART_SUFFIX,
     PARTS,
+    TEMP_PREFIX,
     PartEntry,
     atomic_write,
     thumb_key,
@@ -43,6 +47,7 @@ from browser.core.images.thumbnails import decode_with_pillow, encode_jpeg
 KINDS = ("thumbnails", "hashes", "sizes")
 DEFAULT_BUCKETS = (128,)
 DEFAULT_TASK_ROWS = 2_000
+PLAN_CHUNK = 65_536  # rows looked up in the cache at once while planning
 PLANS = "plans"
 _PLAN_MAGIC = b"SBPLAN01"
 _ROW = struct.Struct("<qqqqII")  # size, mtime, member offset, member length, needs, path length
@@ -94,9 +99,18 @@ def _needs(
     buckets: tuple[int, ...],
     rows: list[tuple[str, int, int]],
 ) -> list[int]:
-    """What each (relpath, size, mtime) still needs, given what the cache holds."""
-    hashes = shared.values("hashes") if shared and "hashes" in kinds else {}
-    sizes = shared.values("dimensions") if shared and "sizes" in kinds else {}
+    """What each (relpath, size, mtime) still needs, given what the cache holds: looked up
+    for these rows only (a key range of the cache's images, the thumbnails by key), so that
+    planning 14M rows never loads the cache whole."""
+    hashes: dict[str, tuple[object, ...]] = {}
+    sizes: dict[str, tuple[object, ...]] = {}
+    if shared is not None and rows and ("hashes" in kinds or "sizes" in kinds):
+        encoded = [os.fsencode(relpath) for relpath, _, _ in rows]
+        low, high = min(encoded), max(encoded)
+        if "hashes" in kinds:
+            hashes = shared.values("hashes", between=(low, high))
+        if "sizes" in kinds:
+            sizes = shared.values("dimensions", between=(low, high))
     thumbs: set[bytes] = set()
     if shared is not None and "thumbnails" in kinds and shared.current():
         keys = [
@@ -121,6 +135,31 @@ def _needs(
     return needs
 
 
+def iter_plan(
+    index: DatasetIndex,
+    rows: np.ndarray,
+    shared: SharedCache | None,
+    kinds: tuple[str, ...],
+    buckets: tuple[int, ...],
+    chunk: int = PLAN_CHUNK,
+) -> Iterator[PlanRow]:
+    """The rows of ``rows`` that still need something, with what they need, a chunk of rows
+    at a time (the memory of planning does not grow with the dataset)."""
+    for start in range(0, len(rows), chunk):
+        some = rows[start : start + chunk].tolist()
+        facts = [(index.relpath(row), *file_facts(index, row)) for row in some]
+        needs = _needs(shared, kinds, buckets, facts)
+        for row, (relpath, size, mtime), need in zip(some, facts, needs, strict=True):
+            if not need or size < 0:  # size < 0: the file cannot be read at all
+                continue
+            path = index.path(row)
+            if isinstance(path, MemberPath):
+                container = index.image_folders[index.folder_ids[row]].relpath
+                yield PlanRow(relpath, size, mtime, path.offset, path.length, container, need)
+            else:
+                yield PlanRow(relpath, size, mtime, -1, 0, "", need)
+
+
 def plan_rows(
     index: DatasetIndex,
     rows: np.ndarray,
@@ -128,49 +167,51 @@ def plan_rows(
     kinds: tuple[str, ...],
     buckets: tuple[int, ...],
 ) -> list[PlanRow]:
-    """The rows of ``rows`` that still need something, with what they need."""
-    facts = []
-    for row in rows.tolist():
-        size, mtime = file_facts(index, row)
-        facts.append((index.relpath(row), size, mtime))
-    needs = _needs(shared, kinds, buckets, facts)
-    planned = []
-    for row, (relpath, size, mtime), need in zip(rows.tolist(), facts, needs, strict=True):
-        if not need or size < 0:  # size < 0: the file cannot be read at all
-            continue
-        path = index.path(row)
-        if isinstance(path, MemberPath):
-            container = index.image_folders[index.folder_ids[row]].relpath
-            planned.append(PlanRow(relpath, size, mtime, path.offset, path.length, container, need))
-        else:
-            planned.append(PlanRow(relpath, size, mtime, -1, 0, "", need))
-    return planned
+    """Every row :func:`iter_plan` gives, as a list (tests, small selections)."""
+    return list(iter_plan(index, rows, shared, kinds, buckets))
 
 
-def write_plan(folder: Path, planned: list[PlanRow], buckets: tuple[int, ...]) -> str:
-    """Write the plan (immutable, like everything in the folder); returns its file name."""
-    records = []
-    for row in planned:
-        relpath, container = os.fsencode(row.relpath), os.fsencode(row.container)
-        head = _ROW.pack(
-            row.size, row.mtime, row.member_offset, row.member_length, row.needs, len(relpath)
-        )
-        records.append(head + relpath + struct.pack("<I", len(container)) + container)
-    offsets = np.zeros(len(records) + 1, dtype="<u8")
-    np.cumsum([len(r) for r in records], out=offsets[1:])
-    bucket_bytes = np.array(buckets, dtype="<u4").tobytes()
-    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.plan"
+@dataclass(frozen=True)
+class WrittenPlan:
+    name: str  # file name in the folder's plans/
+    rows: int
 
-    def write(out: object) -> None:
-        assert hasattr(out, "write")
-        out.write(_PLAN_MAGIC + struct.pack("<QQ", len(records), len(buckets)))
-        out.write(bucket_bytes)
-        out.write(offsets.tobytes())
-        for record in records:
-            out.write(record)
 
-    atomic_write(folder / PLANS / name, write)
-    return name
+def write_plan(
+    folder: Path, planned: Iterable[PlanRow], buckets: tuple[int, ...]
+) -> WrittenPlan:
+    """Write the plan (immutable, like everything in the folder); none if nothing is planned.
+    The records are spooled to a temporary file as they come (the offsets, 8 bytes a row,
+    are kept in memory), then written after the header and the offsets, which need their
+    count."""
+    lengths: list[int] = []
+    (folder / PLANS).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder / PLANS, prefix=TEMP_PREFIX) as spool:
+        for row in planned:
+            relpath, container = os.fsencode(row.relpath), os.fsencode(row.container)
+            head = _ROW.pack(
+                row.size, row.mtime, row.member_offset, row.member_length, row.needs, len(relpath)
+            )
+            record = head + relpath + struct.pack("<I", len(container)) + container
+            spool.write(record)
+            lengths.append(len(record))
+        offsets = np.zeros(len(lengths) + 1, dtype="<u8")
+        np.cumsum(np.array(lengths, dtype="<u8"), out=offsets[1:])
+        del lengths
+        bucket_bytes = np.array(buckets, dtype="<u4").tobytes()
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.plan"
+
+        def write(out: BinaryIO) -> None:
+            out.write(_PLAN_MAGIC + struct.pack("<QQ", len(offsets) - 1, len(buckets)))
+            out.write(bucket_bytes)
+            out.write(offsets.tobytes())
+            spool.seek(0)
+            shutil.copyfileobj(spool, out, 1 << 20)
+
+        if len(offsets) == 1:
+            return WrittenPlan("", 0)  # nothing to do: no plan file
+        atomic_write(folder / PLANS / name, write)
+    return WrittenPlan(name, len(offsets) - 1)
 
 
 def split_tasks(

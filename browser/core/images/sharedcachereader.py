@@ -138,9 +138,12 @@ class SharedCache:
                 )
         return known
 
-    def values(self, kind: str) -> dict[str, tuple[Any, ...]]:
+    def values(
+        self, kind: str, between: tuple[bytes, bytes] | None = None
+    ) -> dict[str, tuple[Any, ...]]:
         """relpath → (size, mtime, *values) of every image with ``kind`` computed:
-        "hashes" (signed 64-bit hash, None if undecodable) or "dimensions" (width, height)."""
+        "hashes" (signed 64-bit hash, None if undecodable) or "dimensions" (width, height);
+        with ``between``, only relative paths (bytes) in that closed range."""
         columns = {"hashes": ("has_hash", "hash"), "dimensions": ("has_dims", "width, height")}
         flag, wanted = columns[kind]
         with self._lock:
@@ -149,7 +152,11 @@ class SharedCache:
                 return {}
             try:
                 query = f"SELECT relpath, size, mtime, {wanted} FROM images WHERE {flag}"
-                return {os.fsdecode(row[0]): tuple(row[1:]) for row in db.execute(query)}
+                if between is None:
+                    found = db.execute(query)
+                else:  # the primary key's order: one range of the table
+                    found = db.execute(f"{query} AND relpath BETWEEN ? AND ?", between)
+                return {os.fsdecode(row[0]): tuple(row[1:]) for row in found}
             except sqlite3.Error:
                 self._checked = -_RECHECK_S
                 return {}
