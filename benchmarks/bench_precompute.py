@@ -3,9 +3,10 @@
 For thumbnails (128 px) and for perceptual hashes, separately:
 
 1. the in-process loop: the app's own functions over every file, in this process;
-2. ``run_task`` on a Dask LocalCluster of 1 worker process, then of 2 (one thread each),
-   timed from submitting the tasks to the last result (the clusters' start is printed apart),
-   then the merge of the parts into the index.
+2. ``run_task`` on Dask LocalClusters (one thread a worker): 1 worker with Dask's defaults,
+   1 worker and 2 workers configured as ``precompute`` configures its own
+   (``LOCAL_WORKER_CONFIG``), timed from submitting the tasks to the last result (the
+   clusters' start is printed apart), then the merge of the parts into the index.
 
 Goals (issue 18): 2 workers ≥ 1.7× 1 worker; one worker's rate ≥ 0.9× the in-process loop.
 Each measurement is made ``--repeat`` times (default 2); every number is printed.
@@ -43,6 +44,7 @@ from browser.core.images.precompute import (
     thumbnail_or_reason,
     write_plan,
 )
+from browser.core.images.precomputerun import LOCAL_WORKER_CONFIG  # noqa: E402
 from browser.core.images.sharedcache import dataset_folder, merge, start_folder  # noqa: E402
 
 
@@ -114,9 +116,18 @@ def main() -> None:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     import dask
 
-    dask.config.set({"distributed.worker.profile.enabled": args.profiler})
-    print(f"Dask worker profiler {'on' if args.profiler else 'off'}")
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
+    configs = {  # label: (workers, Dask config at the cluster's start)
+        "1 worker, Dask's defaults": (1, {}),
+        "1 worker": (1, LOCAL_WORKER_CONFIG),
+        "2 workers": (2, LOCAL_WORKER_CONFIG),
+    }
+    if args.profiler:
+        configs = {
+            label: (n, {**config, "distributed.worker.profile.enabled": True})
+            for label, (n, config) in configs.items()
+        }
+    print(f"precompute's worker config: {LOCAL_WORKER_CONFIG}")
     with tempfile.TemporaryDirectory(prefix="bench-precompute-") as temp:
         root = Path(temp) / "imagenet-copies"
         make_dataset(args.samples, root, args.images)
@@ -125,21 +136,22 @@ def main() -> None:
         folders = len({os.path.dirname(p) for p in paths})
         print(f"{len(paths):,} JPEGs in {folders} class folders, tasks of {args.task_rows}")
         clusters = {}
-        for workers in (1, 2):
+        for label, (workers, config) in configs.items():
             began = time.perf_counter()
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-                host="127.0.0.1",
-            )
+            with dask.config.set(config):
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address="127.0.0.1:0",
+                    host="127.0.0.1",
+                )
             client = Client(cluster)
             client.wait_for_workers(workers)
             # Each worker imports what a task needs before the clock starts, as in a long run.
             client.run(lambda: __import__("browser.core.images.precompute"))
-            clusters[workers] = (cluster, client)
-            print(f"LocalCluster of {workers}: started in {time.perf_counter() - began:.1f} s")
+            clusters[label] = (workers, cluster, client)
+            print(f"LocalCluster '{label}': started in {time.perf_counter() - began:.1f} s")
         try:
             for kind in ("thumbnails", "hashes"):
                 for attempt in range(args.repeat):
@@ -147,20 +159,23 @@ def main() -> None:
                     loop = len(paths) / in_process(paths, kind)
                     print(f"{kind}, run {attempt + 1}: in-process loop {loop:6.0f}/s")
                     rates = {}
-                    for workers, (_, client) in clusters.items():
+                    for label, (workers, _, client) in clusters.items():
                         wall = timed_run(client, index, Path(temp), kind, args.task_rows)
-                        rates[workers] = len(paths) / wall
+                        rates[label] = len(paths) / wall
                         print(
-                            f"  {workers} worker(s): {rates[workers]:6.0f}/s "
-                            f"(per worker {rates[workers] / workers:5.0f}/s)"
+                            f"  {label}: {rates[label]:6.0f}/s "
+                            f"(per worker {rates[label] / workers:5.0f}/s, "
+                            f"{rates[label] / workers / loop:.2f}x the loop)"
                         )
+                    defaults = rates["1 worker, Dask's defaults"] / loop
                     print(
-                        f"  => 2 vs 1 worker: {rates[2] / rates[1]:.2f}x; "
-                        f"1 worker vs in-process loop: {rates[1] / loop:.2f}x; "
+                        f"  => 2 vs 1 worker: {rates['2 workers'] / rates['1 worker']:.2f}x; "
+                        f"1 worker vs in-process loop: {rates['1 worker'] / loop:.2f}x "
+                        f"(with Dask's defaults {defaults:.2f}x); "
                         f"load average {os.getloadavg()[0]:.1f}"
                     )
         finally:
-            for cluster, client in clusters.values():
+            for _, cluster, client in clusters.values():
                 client.close()
                 cluster.close()
 

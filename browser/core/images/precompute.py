@@ -177,9 +177,7 @@ class WrittenPlan:
     rows: int
 
 
-def write_plan(
-    folder: Path, planned: Iterable[PlanRow], buckets: tuple[int, ...]
-) -> WrittenPlan:
+def write_plan(folder: Path, planned: Iterable[PlanRow], buckets: tuple[int, ...]) -> WrittenPlan:
     """Write the plan (immutable, like everything in the folder); none if nothing is planned.
     The records are spooled to a temporary file as they come (the offsets, 8 bytes a row,
     are kept in memory), then written after the header and the offsets, which need their

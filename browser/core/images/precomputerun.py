@@ -30,6 +30,19 @@ RETRIES = 3  # per task, beyond the first attempt
 MERGE_EVERY_S = 600.0  # finished parts are merged this often during a long run
 INSTALL_HINT = "pip install 'synset-browser[cluster]'"
 
+# How precompute's own LocalCluster workers differ from Dask's defaults (measured with
+# benchmarks/bench_precompute.py; see docs/performance.md and docs/cluster.md):
+# - the statistical profiler wakes a thread 100 times a second to take the GIL from the
+#   decoding thread; it only feeds the dashboard's profile tab;
+# - MALLOC_TRIM_THRESHOLD_, which Dask's nanny sets to 64 KiB, switches off glibc's dynamic
+#   mmap threshold: every decoded image's buffer (~0.5 MB) is then mmapped, page-faulted and
+#   unmapped again (about 110 extra page faults a thumbnail). Unset, glibc keeps reusing the
+#   heap; a task's memory is bounded by one image at a time.
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
 
 class ClusterUnavailable(Exception):
     """Dask is needed (``--scheduler``) but not installed; ``str()`` says how to get it."""
@@ -177,11 +190,7 @@ def run_on_dask(
     report = RunReport()
     cluster: Any = None
     if scheduler is None:
-        # Dask's statistical profiler wakes a thread in every worker 100 times a second to
-        # take the GIL from the decoding thread; on a busy machine each hand-off can wait for
-        # the OS to run the other thread. Not worth it for one long function (measured with
-        # benchmarks/bench_precompute.py [--profiler]; see docs/performance.md).
-        with dask.config.set({"distributed.worker.profile.enabled": False}), _ctrl_c_ignored():
+        with dask.config.set(LOCAL_WORKER_CONFIG), _ctrl_c_ignored():
             cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
