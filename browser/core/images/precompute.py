@@ -111,6 +111,8 @@ def _needs(
             hashes = shared.values("hashes", between=(low, high))
         if "sizes" in kinds:
             sizes = shared.values("dimensions", between=(low, high))
+    every_thumb = sum(_NEED_THUMB << position for position in range(len(buckets)))
+    keys: list[bytes] = []
     thumbs: set[bytes] = set()
     if shared is not None and "thumbnails" in kinds and shared.current():
         keys = [
@@ -120,17 +122,20 @@ def _needs(
         ]
         thumbs = shared.known_thumbnails(keys)
     needs = []
-    for relpath, size, mtime in rows:
+    for i, (relpath, size, mtime) in enumerate(rows):
         need = 0
         if "hashes" in kinds and hashes.get(relpath, (None, None))[:2] != (size, mtime):
             need |= _NEED_HASH
         if "sizes" in kinds and sizes.get(relpath, (None, None))[:2] != (size, mtime):
             need |= _NEED_SIZE
         if "thumbnails" in kinds:
-            for position, bucket in enumerate(buckets):
-                key = thumb_key(shared.dataset_id, relpath, size, mtime, bucket) if shared else b""
-                if key not in thumbs:
-                    need |= _NEED_THUMB << position
+            if not thumbs:  # an empty cache, or none of these: no key to look at
+                need |= every_thumb
+            else:
+                first = i * len(buckets)
+                for position in range(len(buckets)):
+                    if keys[first + position] not in thumbs:
+                        need |= _NEED_THUMB << position
         needs.append(need)
     return needs
 
@@ -146,14 +151,23 @@ def iter_plan(
     """The rows of ``rows`` that still need something, with what they need, a chunk of rows
     at a time (the memory of planning does not grow with the dataset)."""
     for start in range(0, len(rows), chunk):
-        some = rows[start : start + chunk].tolist()
-        facts = [(index.relpath(row), *file_facts(index, row)) for row in some]
+        some = rows[start : start + chunk]
+        sizes, mtimes = index.sizes[some].tolist(), index.mtimes[some].tolist()
+        members = (index.offsets[some] >= 0).tolist()
+        facts = []
+        for row, size, mtime in zip(some.tolist(), sizes, mtimes, strict=True):
+            if size < 0:  # not stat'ed yet: the cache needs the file's facts
+                size, mtime = file_facts(index, row)
+            facts.append((index.relpath(row), size, mtime))
         needs = _needs(shared, kinds, buckets, facts)
-        for row, (relpath, size, mtime), need in zip(some, facts, needs, strict=True):
+        for row, member, (relpath, size, mtime), need in zip(
+            some.tolist(), members, facts, needs, strict=True
+        ):
             if not need or size < 0:  # size < 0: the file cannot be read at all
                 continue
-            path = index.path(row)
-            if isinstance(path, MemberPath):
+            if member:
+                path = index.path(row)
+                assert isinstance(path, MemberPath)
                 container = index.image_folders[index.folder_ids[row]].relpath
                 yield PlanRow(relpath, size, mtime, path.offset, path.length, container, need)
             else:
