@@ -2,11 +2,13 @@
 
 For thumbnails (128 px) and for perceptual hashes, separately:
 
-1. the in-process loop: the app's own functions over every file, in this process;
+1. the in-process loop: the app's own functions over every file, in this process, right
+   before and right after each cluster's run (their mean is that run's baseline);
 2. ``run_task`` on Dask LocalClusters (one thread a worker): 1 worker with Dask's defaults,
    1 worker and 2 workers configured as ``precompute`` configures its own
    (``LOCAL_WORKER_CONFIG``), timed from submitting the tasks to the last result (the
-   clusters' start is printed apart), then the merge of the parts into the index.
+   clusters' start is printed apart), then the merge of the parts into the index. One
+   cluster runs at a time (each is started before its measurement and closed after).
 
 Goals (issue 18): 2 workers ≥ 1.7× 1 worker; one worker's rate ≥ 0.9× the in-process loop.
 Each measurement is made ``--repeat`` times (default 2); every number is printed.
@@ -22,12 +24,14 @@ Usage: python benchmarks/bench_precompute.py [--images 4000] [--task-rows 250] [
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -100,8 +104,6 @@ def timed_run(client: object, index: object, temp: Path, kind: str, task_rows: i
 
 
 def main() -> None:
-    from distributed import Client, LocalCluster
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", default="/work/shared/samples/imagenet", type=Path)
     parser.add_argument("--images", type=int, default=4000)
@@ -114,8 +116,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    import dask
-
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
     configs = {  # label: (workers, Dask config at the cluster's start)
         "1 worker, Dask's defaults": (1, {}),
@@ -135,49 +135,61 @@ def main() -> None:
         paths = [index.path(r) for r in range(len(index))]
         folders = len({os.path.dirname(p) for p in paths})
         print(f"{len(paths):,} JPEGs in {folders} class folders, tasks of {args.task_rows}")
-        clusters = {}
-        for label, (workers, config) in configs.items():
-            began = time.perf_counter()
-            with dask.config.set(config):
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address="127.0.0.1:0",
-                    host="127.0.0.1",
-                )
-            client = Client(cluster)
-            client.wait_for_workers(workers)
-            # Each worker imports what a task needs before the clock starts, as in a long run.
-            client.run(lambda: __import__("browser.core.images.precompute"))
-            clusters[label] = (workers, cluster, client)
-            print(f"LocalCluster '{label}': started in {time.perf_counter() - began:.1f} s")
-        try:
-            for kind in ("thumbnails", "hashes"):
-                for attempt in range(args.repeat):
-                    # Baseline and workers back to back, so that they share the machine's load.
-                    loop = len(paths) / in_process(paths, kind)
-                    print(f"{kind}, run {attempt + 1}: in-process loop {loop:6.0f}/s")
-                    rates = {}
-                    for label, (workers, _, client) in clusters.items():
+        for kind in ("thumbnails", "hashes"):
+            for attempt in range(args.repeat):
+                print(f"{kind}, run {attempt + 1}:")
+                rates, loops = {}, {}
+                for label, (workers, config) in configs.items():
+                    # One cluster at a time: on two cores, the idle workers, nannies and
+                    # schedulers of other clusters took their share from the one measured.
+                    with _cluster(workers, config) as client:
+                        # The loop right before and right after the workers, so that both
+                        # see the same load (a shared machine's load moves by the minute).
+                        before = len(paths) / in_process(paths, kind)
                         wall = timed_run(client, index, Path(temp), kind, args.task_rows)
-                        rates[label] = len(paths) / wall
-                        print(
-                            f"  {label}: {rates[label]:6.0f}/s "
-                            f"(per worker {rates[label] / workers:5.0f}/s, "
-                            f"{rates[label] / workers / loop:.2f}x the loop)"
-                        )
-                    defaults = rates["1 worker, Dask's defaults"] / loop
+                        after = len(paths) / in_process(paths, kind)
+                    loops[label] = loop = (before + after) / 2
+                    rates[label] = len(paths) / wall
                     print(
-                        f"  => 2 vs 1 worker: {rates['2 workers'] / rates['1 worker']:.2f}x; "
-                        f"1 worker vs in-process loop: {rates['1 worker'] / loop:.2f}x "
-                        f"(with Dask's defaults {defaults:.2f}x); "
-                        f"load average {os.getloadavg()[0]:.1f}"
+                        f"  {label}: {rates[label]:6.0f}/s (per worker "
+                        f"{rates[label] / workers:5.0f}/s); in-process loop {before:.0f}/s "
+                        f"before, {after:.0f}/s after: {rates[label] / workers / loop:.2f}x"
                     )
-        finally:
-            for _, cluster, client in clusters.values():
-                client.close()
-                cluster.close()
+                ours = rates["1 worker"] / loops["1 worker"]
+                defaults = rates["1 worker, Dask's defaults"] / loops["1 worker, Dask's defaults"]
+                print(
+                    f"  => 2 vs 1 worker: {rates['2 workers'] / rates['1 worker']:.2f}x; "
+                    f"1 worker vs in-process loop: {ours:.2f}x "
+                    f"(with Dask's defaults {defaults:.2f}x); "
+                    f"load average {os.getloadavg()[0]:.1f}"
+                )
+
+
+@contextlib.contextmanager
+def _cluster(workers: int, config: Mapping[str, object]) -> Iterator[object]:
+    """A LocalCluster started with ``config``, its workers ready and warmed (not timed)."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    began = time.perf_counter()
+    with dask.config.set(config):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            host="127.0.0.1",
+        )
+    client = Client(cluster)
+    try:
+        client.wait_for_workers(workers)
+        # Each worker imports what a task needs before the clock starts, as in a long run.
+        client.run(lambda: __import__("browser.core.images.precompute"))
+        print(f"    (LocalCluster of {workers} started in {time.perf_counter() - began:.1f} s)")
+        yield client
+    finally:
+        client.close()
+        cluster.close()
 
 
 if __name__ == "__main__":
