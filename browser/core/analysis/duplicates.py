@@ -35,7 +35,12 @@ from pathlib import Path
 import numpy as np
 
 from browser.core.dataset.index import DatasetIndex
-from browser.core.images.filecache import FileValueCache, Values, cache_path, per_file_values
+from browser.core.images.filecache import (
+    FileValueCache,
+    Precomputed,
+    cache_path,
+    per_file_values,
+)
 from browser.core.images.phash import file_hash
 from browser.core.images.sharedcachereader import precomputed_values
 
@@ -273,9 +278,7 @@ def find_duplicate_groups(
 class HashCache(FileValueCache):
     """Perceptual hashes by file (NULL: the image cannot be decoded)."""
 
-    def __init__(
-        self, path: Path, precomputed: Callable[[], dict[str, Values]] | None = None
-    ) -> None:
+    def __init__(self, path: Path, precomputed: Precomputed | None = None) -> None:
         super().__init__(path, ("hash",), precomputed)
 
 

@@ -11,16 +11,19 @@ import numpy as np
 
 from browser.core.dataset.index import DatasetIndex
 from browser.core.dataset.tarshards import open_image
-from browser.core.images.filecache import FileValueCache, Values, cache_path, per_file_values
+from browser.core.images.filecache import (
+    FileValueCache,
+    Precomputed,
+    cache_path,
+    per_file_values,
+)
 from browser.core.images.sharedcachereader import precomputed_values
 
 
 class DimensionCache(FileValueCache):
     """Pixel sizes by file (0 × 0: unreadable)."""
 
-    def __init__(
-        self, path: Path, precomputed: Callable[[], dict[str, Values]] | None = None
-    ) -> None:
+    def __init__(self, path: Path, precomputed: Precomputed | None = None) -> None:
         super().__init__(path, ("width", "height"), precomputed)
 
 

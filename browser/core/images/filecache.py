@@ -26,12 +26,16 @@ _LINKED_MEMO = 100_000  # hard-linked files whose values one pass remembers (~20
 Values = tuple[Any, ...]  # (value, …) of one file, in the cache's column order
 
 
+KeyRange = tuple[bytes, bytes]  # the least and greatest relative path (bytes) wanted
+Precomputed = Callable[[KeyRange | None], dict[str, Values]]
+
+
 class FileValueCache:
     def __init__(
         self,
         path: Path,
         columns: tuple[str, ...],
-        precomputed: Callable[[], dict[str, Values]] | None = None,
+        precomputed: Precomputed | None = None,
     ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -45,17 +49,27 @@ class FileValueCache:
                 "CREATE TABLE IF NOT EXISTS files "
                 f"(relpath TEXT PRIMARY KEY, size INTEGER, mtime INTEGER{values})"
             )
+            if db.execute("PRAGMA user_version").fetchone()[0] < 1:
+                # Paths are BLOBs (a latin-1 name is not valid TEXT); caches written before
+                # that hold TEXT, which sorts apart from BLOBs: made BLOBs once, so that a
+                # range of paths is one range of the key.
+                db.execute(
+                    "UPDATE OR REPLACE files SET relpath = CAST(relpath AS BLOB) "
+                    "WHERE typeof(relpath) = 'text'"
+                )
+                db.execute("PRAGMA user_version = 1")
             db.commit()
 
-    def load(self) -> dict[str, Values]:
-        """relpath → (size, mtime, *values)."""
+    def load(self, between: KeyRange | None = None) -> dict[str, Values]:
+        """relpath → (size, mtime, *values); with ``between``, only the relative paths in
+        that closed range (one range of the primary key: a class of a 14M-image cache
+        without reading the other 14M rows)."""
+        query = "SELECT * FROM files"
+        bounds: tuple[bytes, ...] = ()
+        if between is not None:
+            query, bounds = f"{query} WHERE relpath BETWEEN ? AND ?", between
         with closing(sqlite3.connect(self.path)) as db:
-            # Paths are stored as BLOBs (a latin-1 name is not valid TEXT); caches written
-            # before that hold TEXT, which fsdecode would refuse and needs no decoding.
-            return {
-                os.fsdecode(row[0]) if isinstance(row[0], bytes) else row[0]: tuple(row[1:])
-                for row in db.execute("SELECT * FROM files")
-            }
+            return {os.fsdecode(row[0]): tuple(row[1:]) for row in db.execute(query, bounds)}
 
     def save(self, entries: list[Values]) -> None:
         """(relpath, size, mtime, *values) rows."""
@@ -97,6 +111,14 @@ def _linked_identity(path: str) -> tuple[int, int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def key_range(relpaths: list[str]) -> KeyRange | None:
+    """The least and greatest of these paths as bytes (the cache's key order), or None."""
+    if not relpaths:
+        return None
+    encoded = [os.fsencode(relpath) for relpath in relpaths]
+    return min(encoded), max(encoded)
+
+
 def per_file_values(
     index: DatasetIndex,
     rows: np.ndarray,
@@ -111,13 +133,14 @@ def per_file_values(
     """The values of each of ``rows``: cached where the file is unchanged, else computed
     from its path (``missing`` when ``cached_only``). Raises ScanCancelled when cancelled,
     after saving what was computed."""
-    known = cache.load()
-    precomputed = cache.precomputed() if cache.precomputed is not None else {}
+    relpaths = [index.relpath(row) for row in rows.tolist()]
+    wanted = key_range(relpaths)
+    known = cache.load(wanted) if wanted is not None else {}
+    precomputed = cache.precomputed(wanted) if cache.precomputed and wanted else {}
     values: list[Values] = []
     fresh: list[Values] = []
     linked: dict[tuple[int, int, int, int], Values] = {}
-    for position, row in enumerate(rows.tolist()):
-        relpath = index.relpath(row)
+    for position, (row, relpath) in enumerate(zip(rows.tolist(), relpaths, strict=True)):
         size, mtime = file_facts(index, row)
         entry = known.get(relpath)
         if entry is None or entry[:2] != (size, mtime):

@@ -194,13 +194,16 @@ def open_shared(cache_dir: Path, root: str) -> SharedCache | None:
     return SharedCache(folder)
 
 
-def precomputed_values(cache_dir: Path, root: str, kind: str) -> dict[str, tuple[Any, ...]]:
-    """relpath → (size, mtime, *values) precomputed for the dataset at ``root`` ({} if none)."""
+def precomputed_values(
+    cache_dir: Path, root: str, kind: str, between: tuple[bytes, bytes] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """relpath → (size, mtime, *values) precomputed for the dataset at ``root`` ({} if none),
+    with ``between`` only for relative paths (bytes) in that closed range."""
     shared = open_shared(cache_dir, root)
     if shared is None:
         return {}
     with shared:
-        return shared.values(kind)
+        return shared.values(kind, between)
 
 
 def has_precomputed(cache_dir: Path, root: str) -> bool:
