@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from browser.core.dataset import storedfingerprint
 from browser.core.dataset.generations import current, finish, writing_folder
 from browser.core.dataset.index import UNKNOWN, split_order
 from browser.core.dataset.layouts import Skipped
@@ -107,6 +106,11 @@ def _concat(parts: list[np.ndarray], dtype: str) -> np.ndarray:
 def stored_order(folders: Sequence[FolderRecord]) -> list[FolderRecord]:
     """Labelled folders first, each group in the order given (path order)."""
     return [f for f in folders if f.label >= 0] + [f for f in folders if f.label < 0]
+
+
+def _file_name(stem: str) -> str:
+    """The file of a column (or of the names, or of the folder table) in a generation."""
+    return {"names": "names.bin", "folders": "folders.json"}.get(stem, f"{stem}.npy")
 
 
 def _write_npy(folder: Path, stem: str, values: np.ndarray) -> dict[str, Any]:
@@ -221,11 +225,12 @@ def save_facts(directory: Path, generation: str, sizes: np.ndarray, mtimes: np.n
     try:
         for stem, values in (("sizes", sizes), ("mtimes", mtimes)):
             header["files"][stem] = _write_npy(tmp, stem, values.astype("<i8", copy=False))
-        for entry in old.iterdir():
-            if entry.name == "header.json" or entry.stem in _FACTS:
+        # Only the files the header lists: what else lies beside them (a kept fingerprint,
+        # which the new sizes make stale) is not carried over.
+        for stem in header["files"]:
+            if stem in _FACTS:
                 continue
-            if entry.name.startswith((storedfingerprint.PREFIX, ".")):  # the sizes change
-                continue
+            entry = old / _file_name(stem)
             try:
                 os.link(entry, tmp / entry.name)
             except OSError:  # a file system without hard links
@@ -262,7 +267,7 @@ def _read_header(folder: Path) -> dict[str, Any]:
 
 
 def _open_column(folder: Path, stem: str, spec: dict[str, Any]) -> np.ndarray:
-    path = folder / (f"{stem}.npy" if stem != "names" else "names.bin")
+    path = folder / _file_name(stem)
     size = path.stat().st_size
     if size != spec["bytes"]:
         raise IndexStoreError(f"{path} has {size} bytes, the header says {spec['bytes']}")

@@ -68,7 +68,12 @@ class Fingerprint:
 
 def fingerprint(index: DatasetIndex) -> Fingerprint:
     """The dataset's fingerprint, kept with a stored index's generation once computed."""
-    return storedfingerprint.cached(index, _compute_fingerprint)
+    kept = storedfingerprint.read(index)
+    if kept is not None:
+        return Fingerprint(*kept)
+    found = _compute_fingerprint(index)
+    storedfingerprint.keep(index, found.paths, found.files)
+    return found
 
 
 def _compute_fingerprint(index: DatasetIndex) -> Fingerprint:

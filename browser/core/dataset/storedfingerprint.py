@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from browser.core.dataset.columnstore import node_numbering
+
 if TYPE_CHECKING:
-    from browser.core.dataset.identity import Fingerprint
     from browser.core.dataset.index import DatasetIndex
 
 PREFIX = "fingerprint-"
@@ -31,20 +31,16 @@ PREFIX = "fingerprint-"
 def _place(index: DatasetIndex) -> tuple[Path, str] | None:
     if index.size_summary is None or index.store_path is None or not index.store_generation:
         return None
-    from browser.core.dataset.columnstore import node_numbering
-
     numbering = node_numbering(index.hierarchy)
     folder = index.store_path / index.store_generation
     return folder / f"{PREFIX}{numbering[:16]}.json", numbering
 
 
-def cached(index: DatasetIndex, compute: Callable[[DatasetIndex], Fingerprint]) -> Fingerprint:
-    """``compute(index)``, read from the generation's folder when it was computed before."""
-    from browser.core.dataset.identity import Fingerprint
-
+def read(index: DatasetIndex) -> tuple[str, str] | None:
+    """The (paths, files) digests kept for this index's generation, if they describe it."""
     place = _place(index)
     if place is None:
-        return compute(index)
+        return None
     path, numbering = place
     try:
         kept = json.loads(path.read_text(encoding="ascii"))
@@ -53,16 +49,24 @@ def cached(index: DatasetIndex, compute: Callable[[DatasetIndex], Fingerprint]) 
             and kept["numbering"] == numbering
             and kept["images"] == len(index)
         ):
-            return Fingerprint(str(kept["paths"]), str(kept["files"]))
+            return str(kept["paths"]), str(kept["files"])
     except (OSError, ValueError, KeyError, TypeError):
-        pass  # none yet, or unreadable: hash the names
-    found = compute(index)
+        pass  # none yet, or unreadable: the caller hashes the names
+    return None
+
+
+def keep(index: DatasetIndex, paths: str, files: str) -> None:
+    """Keep the digests beside the index's generation (nothing if it cannot be written)."""
+    place = _place(index)
+    if place is None:
+        return
+    path, numbering = place
     record = {
         "generation": index.store_generation,
         "numbering": numbering,
         "images": len(index),
-        "paths": found.paths,
-        "files": found.files,
+        "paths": paths,
+        "files": files,
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -70,4 +74,3 @@ def cached(index: DatasetIndex, compute: Callable[[DatasetIndex], Fingerprint]) 
         os.replace(tmp, path)
     except OSError:  # a read-only or full cache: the fingerprint is still right
         tmp.unlink(missing_ok=True)
-    return found
