@@ -6,6 +6,8 @@ import functools
 import gc
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,17 @@ def no_runnables_left() -> Iterator[None]:
         pool.waitForDone()
     gc.collect()  # here, on the main thread
     assert not busy, "the test left runnables active in a thread pool"
+
+
+def a_dead_pid() -> int:
+    """A pid that no process has: a child that has exited and been waited for."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
 
 
 def write_image(path: Path, size: tuple[int, int], colour: tuple[int, int, int]) -> None:

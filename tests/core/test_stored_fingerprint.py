@@ -5,8 +5,6 @@ other rows or sizes than its own generation's."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from browser.core.dataset.opening import open_dataset
 from browser.core.dataset.statpass import fill_file_facts
 from browser.core.hierarchy.dag import Hierarchy
 from browser.core.review.verdicts import VerdictStore
-from tests.conftest import GOLDEN, TENCH, MakeFiles
+from tests.conftest import GOLDEN, TENCH, MakeFiles, a_dead_pid
 
 
 @pytest.fixture
@@ -85,13 +83,18 @@ def test_sizes_learnt_by_a_stat_pass_are_never_answered_with_the_old_digest(
     assert fingerprint(reopened) == known == identity._compute_fingerprint(reopened)
 
 
-def test_a_kept_digest_of_another_generation_or_size_is_not_believed(
-    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy, hashes: list[int]
-) -> None:
+@pytest.fixture
+def mapped(tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy) -> DatasetIndex:
+    """A one-image dataset's index as a reopen maps it from the store."""
     root = make_files(tmp_path / "ds", [f"{TENCH}/a.JPEG"])
-    cache = tmp_path / "cache"
-    open_dataset(root, hierarchy, cache_dir=cache)
-    index = open_dataset(root, hierarchy, cache_dir=cache)
+    open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+    return open_dataset(root, hierarchy, cache_dir=tmp_path / "cache")
+
+
+def test_a_kept_digest_of_another_generation_or_size_is_not_believed(
+    mapped: DatasetIndex, hashes: list[int]
+) -> None:
+    index = mapped
     right = fingerprint(index)
     [name] = kept_files(index)
     kept = generation_folder(index) / name
@@ -103,12 +106,9 @@ def test_a_kept_digest_of_another_generation_or_size_is_not_believed(
 
 
 def test_an_index_folder_that_cannot_take_the_digest_still_gives_the_fingerprint(
-    tmp_path: Path, make_files: MakeFiles, hierarchy: Hierarchy, hashes: list[int]
+    mapped: DatasetIndex, hierarchy: Hierarchy, hashes: list[int]
 ) -> None:
-    root = make_files(tmp_path / "ds", [f"{TENCH}/a.JPEG"])
-    cache = tmp_path / "cache"
-    open_dataset(root, hierarchy, cache_dir=cache)
-    index = open_dataset(root, hierarchy, cache_dir=cache)
+    index = mapped
     right = identity._compute_fingerprint(index)
     folder = generation_folder(index)
     # What the digest would be renamed to is taken by a folder (as good as a read-only or
@@ -128,7 +128,7 @@ def test_a_dead_writers_half_written_generation_is_removed_by_the_next_save(
     cache = tmp_path / "cache"
     index = open_dataset(root, hierarchy, cache_dir=cache)
     assert index.store_path is not None
-    dead = index.store_path / f"{generations.WRITING}{_a_dead_pid()}-1"
+    dead = index.store_path / f"{generations.WRITING}{a_dead_pid()}-1"
     (dead / "labels.npy").parent.mkdir()
     (dead / "labels.npy").write_bytes(b"half")
     ours = generations.writing_folder(index.store_path)  # a writer still at work
@@ -138,14 +138,3 @@ def test_a_dead_writers_half_written_generation_is_removed_by_the_next_save(
     old = os.stat(ours).st_mtime - 2 * 24 * 3600
     os.utime(ours, (old, old))
     assert generations.remove_abandoned(index.store_path) == [ours]
-
-
-def _a_dead_pid() -> int:
-    """A pid that no process has: a child that has exited and been waited for."""
-    child = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(child.stdout)

@@ -20,6 +20,7 @@ from browser.core.images.precompute import Task
 from browser.core.images.precomputerun import run_in_process
 from browser.core.images.sharedcache import PARTS
 from browser.core.images.writerlock import LOCK, WriterBusy, acquire, release
+from tests.conftest import a_dead_pid
 from tests.precomputing import make_dataset
 
 
@@ -31,16 +32,6 @@ def plant(folder: Path, *, host: str, pid: int, age_s: float = 0.0) -> Path:
     when = time.time() - age_s
     os.utime(path, (when, when))
     return path
-
-
-def a_dead_pid() -> int:
-    child = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(child.stdout)
 
 
 def test_a_second_writer_is_refused_with_who_holds_the_folder(tmp_path: Path) -> None:
