@@ -261,7 +261,7 @@ def test_precomputes_workers_keep_glibcs_own_memory_thresholds(
             n_workers=1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # None would mean port 8787, maybe taken
             host="127.0.0.1",
         )
     try:
