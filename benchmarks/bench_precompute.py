@@ -48,7 +48,7 @@ from browser.core.images.precompute import (
     thumbnail_or_reason,
     write_plan,
 )
-from browser.core.images.precomputerun import LOCAL_WORKER_CONFIG  # noqa: E402
+from browser.core.images.precomputerun import LOCAL_WORKER_CONFIG, local_cluster  # noqa: E402
 from browser.core.images.sharedcache import dataset_folder, merge, start_folder  # noqa: E402
 
 
@@ -168,18 +168,10 @@ def main() -> None:
 @contextlib.contextmanager
 def _cluster(workers: int, config: Mapping[str, object]) -> Iterator[object]:
     """A LocalCluster started with ``config``, its workers ready and warmed (not timed)."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     began = time.perf_counter()
-    with dask.config.set(config):
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            host="127.0.0.1",
-        )
+    cluster = local_cluster(workers, config)  # as precompute starts its own
     client = Client(cluster)
     try:
         client.wait_for_workers(workers)

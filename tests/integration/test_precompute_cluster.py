@@ -250,20 +250,10 @@ def test_precomputes_workers_keep_glibcs_own_memory_thresholds(
 ) -> None:
     """Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which made every decoded image's buffer be
     mmapped and unmapped again (a worker made thumbnails at 0.78x the loop's rate)."""
-    import dask
+    from browser.core.images.precomputerun import LOCAL_WORKER_CONFIG, local_cluster
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # workers inherit ours
-
-    from browser.core.images.precomputerun import LOCAL_WORKER_CONFIG
-
-    with dask.config.set(LOCAL_WORKER_CONFIG if ours else {}):
-        cluster = distributed.LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address="127.0.0.1:0",  # None would mean port 8787, maybe taken
-            host="127.0.0.1",
-        )
+    cluster = local_cluster(1, LOCAL_WORKER_CONFIG if ours else {})
     try:
         with distributed.Client(cluster) as client:
             found = list(client.run(_malloc_trim_threshold).values())

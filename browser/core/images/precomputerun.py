@@ -14,7 +14,7 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -166,6 +166,24 @@ def _ctrl_c_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def local_cluster(workers: int, config: Mapping[str, object] = LOCAL_WORKER_CONFIG) -> Any:
+    """A Dask LocalCluster of ``workers`` processes, one thread each (decoding holds the GIL
+    in part, so threads would share it), started with ``config``; its dashboard on a free
+    local port. Needs Dask installed."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(config):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            host="127.0.0.1",
+            silence_logs=logging.ERROR,
+        )
+
+
 def run_on_dask(
     tasks: list[Task],
     folder: Path,
@@ -178,8 +196,7 @@ def run_on_dask(
     """On the Dask scheduler at ``scheduler``, else on a LocalCluster of ``workers`` worker
     processes (one thread each: decoding holds the GIL in part, so threads would share it)."""
     try:
-        import dask
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError as exc:
         raise ClusterUnavailable(
             f"Dask is not installed, so there is no scheduler to talk to: {INSTALL_HINT}"
@@ -190,15 +207,8 @@ def run_on_dask(
     report = RunReport()
     cluster: Any = None
     if scheduler is None:
-        with dask.config.set(LOCAL_WORKER_CONFIG), _ctrl_c_ignored():
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-                host="127.0.0.1",
-                silence_logs=logging.ERROR,
-            )
+        with _ctrl_c_ignored():
+            cluster = local_cluster(workers)
     client = Client(cluster if cluster is not None else scheduler)
     try:
         report.dashboard = str(client.dashboard_link or "")
