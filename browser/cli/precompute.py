@@ -22,6 +22,7 @@ from browser.core.images.precompute import (
     DEFAULT_TASK_ROWS,
     KINDS,
     iter_plan,
+    remove_plans,
     split_tasks,
     write_plan,
 )
@@ -137,6 +138,7 @@ def _precompute(
     start_folder(folder)
     clear_part_temporaries(folder)  # no task of ours runs yet: leftovers are a dead run's
     merge(folder)  # parts an interrupted run finished count as done
+    remove_plans(folder)  # earlier runs' plans: this run plans what is still missing
     with SharedCache(folder) as shared:
         plan = write_plan(folder, iter_plan(index, rows, shared, kinds, buckets), buckets)
     _say(f"{len(rows):,} images selected, {plan.rows:,} still need {', '.join(kinds)}")
@@ -157,6 +159,8 @@ def _precompute(
         clear_part_temporaries(folder)
     if lock.held():
         merged = merge(folder)
+        if not report.interrupted:  # every task has ended: none reads the plan any more
+            remove_plans(folder)
     else:  # this run stalled past the lock's heartbeat and another took over: it merges
         merged = 0
         _say("another precompute took over this folder; it will merge these results")

@@ -23,6 +23,7 @@ from browser.core.images.dimensions import dimension_cache_for, read_dimensions
 from browser.core.images.filecache import file_facts
 from browser.core.images.precompute import (
     KINDS,
+    PLANS,
     PlanRow,
     Task,
     iter_plan,
@@ -348,6 +349,36 @@ def test_a_half_written_part_of_a_killed_worker_is_gone_when_the_run_ends(
     parts = next(shared.rglob(PARTS))
     assert not list(parts.glob(f"{TEMP_PREFIX}*"))
     assert list(parts.glob("*.part"))  # the finished parts stay
+
+
+def test_a_finished_run_leaves_no_plan_and_the_next_run_removes_an_interrupted_ones(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plans are a gigabyte at 14M images and never read again once their run has ended."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("browser.cli.precompute.dask_available", lambda: False)
+    shared = tmp_path / "shared"
+    argv = ["precompute", str(dataset), "--cache-dir", str(shared), "--workers", "1"]
+    assert cli.run([*argv, "--what", "hashes"]) == 0
+    plans = next(shared.rglob(PARTS)).parent / PLANS
+    assert list(plans.iterdir()) == []
+
+    def interrupted(args: object, tasks: list[Task], folder: Path, progress: object) -> object:
+        return precomputerun.RunReport(interrupted=True)  # Ctrl+C before any task ended
+
+    monkeypatch.setattr("browser.cli.precompute._run", interrupted)
+    assert cli.run([*argv, "--what", "sizes"]) == 130
+    kept = list(plans.glob("*.plan"))
+    assert len(kept) == 1  # tasks handed out before Ctrl+C may still read it
+    (plans / f"{TEMP_PREFIX}spool").write_bytes(b"a killed planner's spool")
+
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("browser.cli.precompute.dask_available", lambda: False)
+    assert cli.run([*argv, "--what", "sizes"]) == 0
+    assert list(plans.iterdir()) == []
+    with SharedCache(plans.parent) as cache:  # and the interrupted run's work got done
+        assert len(cache.values("dimensions")) == len(cache.values("hashes")) > 0
 
 
 def test_a_part_written_twice_keeps_the_first(tmp_path: Path) -> None:

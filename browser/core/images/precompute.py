@@ -13,6 +13,7 @@ A task whose part exists already (a retry after its worker died) does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import struct
@@ -236,6 +237,19 @@ def split_tasks(
 
 
 # -- the worker ------------------------------------------------------------------------------
+
+
+def remove_plans(folder: Path) -> int:
+    """Remove every plan in the folder; how many. Only the folder's one writer calls it, and
+    only while no task of its own runs: a run plans afresh from what the cache holds, so an
+    earlier run's plan is never read again, and for 14M images one is about a gigabyte."""
+    removed = 0
+    for plan in (folder / PLANS).glob("*"):
+        if plan.name.endswith(".plan") or plan.name.startswith(TEMP_PREFIX):
+            with contextlib.suppress(FileNotFoundError):
+                plan.unlink()
+                removed += 1
+    return removed
 
 
 def read_plan(path: Path, start: int, stop: int) -> tuple[tuple[int, ...], list[PlanRow]]:
