@@ -227,18 +227,6 @@ def write_plan(folder: Path, planned: Iterable[PlanRow], buckets: tuple[int, ...
     return WrittenPlan(name, len(offsets) - 1)
 
 
-def split_tasks(
-    folder: str, plan: str, count: int, root: str, task_rows: int = DEFAULT_TASK_ROWS
-) -> list[Task]:
-    return [
-        Task(folder, plan, start, min(count, start + task_rows), root)
-        for start in range(0, count, task_rows)
-    ]
-
-
-# -- the worker ------------------------------------------------------------------------------
-
-
 def remove_plans(folder: Path) -> int:
     """Remove every plan in the folder; how many. Only the folder's one writer calls it, and
     only while no task of its own runs: a run plans afresh from what the cache holds, so an
@@ -250,6 +238,18 @@ def remove_plans(folder: Path) -> int:
                 plan.unlink()
                 removed += 1
     return removed
+
+
+def split_tasks(
+    folder: str, plan: str, count: int, root: str, task_rows: int = DEFAULT_TASK_ROWS
+) -> list[Task]:
+    return [
+        Task(folder, plan, start, min(count, start + task_rows), root)
+        for start in range(0, count, task_rows)
+    ]
+
+
+# -- the worker ------------------------------------------------------------------------------
 
 
 def read_plan(path: Path, start: int, stop: int) -> tuple[tuple[int, ...], list[PlanRow]]:
