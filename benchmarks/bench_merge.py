@@ -114,25 +114,21 @@ def main() -> None:
 
 
 def write_parts_from(folder: Path, first: int, count: int, part_rows: int) -> list[str]:
+    """Parts for images first … first + count - 1, ``part_rows`` a part; their task names."""
     names = []
     for start in range(first, first + count, part_rows):
-        stop = min(first + count, start + part_rows)
-        names += write_parts_range(folder, start, stop)
+        entries = []
+        for i in range(start, min(first + count, start + part_rows)):
+            wnid = f"n{10_000_000 + i // 650:08d}"
+            entry = PartEntry(f"{wnid}/{wnid}_{i}.JPEG", 100_000 + i % 997, 1_600_000_000 + i)
+            entry.hash, entry.has_hash = (i * 2_654_435_761) % (1 << 64), True
+            entry.dims = (500, 375)
+            entry.thumbs[128] = BLOB
+            entries.append(entry)
+        name = f"task-{start:09d}"
+        write_part(folder / PARTS / f"{name}.part", name, entries)
+        names.append(name)
     return names
-
-
-def write_parts_range(folder: Path, start: int, stop: int) -> list[str]:
-    entries = []
-    for i in range(start, stop):
-        wnid = f"n{10_000_000 + i // 650:08d}"
-        entry = PartEntry(f"{wnid}/{wnid}_{i}.JPEG", 100_000 + i % 997, 1_600_000_000 + i)
-        entry.hash, entry.has_hash = (i * 2_654_435_761) % (1 << 64), True
-        entry.dims = (500, 375)
-        entry.thumbs[128] = BLOB
-        entries.append(entry)
-    name = f"task-{start:09d}"
-    write_part(folder / PARTS / f"{name}.part", name, entries)
-    return [name]
 
 
 if __name__ == "__main__":
